@@ -1,0 +1,35 @@
+/**
+ * The table of emitters: each owns the output paths it returns. Adding a
+ * target means adding one emitter here and nothing else.
+ */
+import type { Emitter, OutputFile } from "./types.js";
+import type { Model } from "../model.js";
+import { emitMetadataNix } from "./metadata-nix.js";
+import { emitNixosModule } from "./nixos-module.js";
+import { emitShellCommands, emitShellLibrary } from "./shell.js";
+import { emitJsonSchemas } from "./json-schema.js";
+import { emitTypeDeclarations } from "./typescript.js";
+
+export const emitters: Record<string, Emitter> = {
+  "metadata.nix (builtins-only provenance)": emitMetadataNix,
+  "NixOS module": emitNixosModule,
+  "shell commands": emitShellCommands,
+  "shell library": emitShellLibrary,
+  "JSON Schemas": emitJsonSchemas,
+  "TypeScript declarations": emitTypeDeclarations,
+};
+
+/** Run every emitter; two emitters claiming one path is a bug, reported as such. */
+export function emitAll(model: Model): OutputFile[] {
+  const owners = new Map<string, string>();
+  const files: OutputFile[] = [];
+  for (const [name, emit] of Object.entries(emitters)) {
+    for (const file of emit(model)) {
+      const owner = owners.get(file.path);
+      if (owner) throw new Error(`${file.path} is emitted by both "${owner}" and "${name}"`);
+      owners.set(file.path, name);
+      files.push(file);
+    }
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}

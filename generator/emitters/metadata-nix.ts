@@ -1,0 +1,57 @@
+/** modules/metadata.nix: the builtins-only provenance computation. */
+import type { Emitter } from "./types.js";
+import type { MetadataFieldSpec } from "../schema/types.js";
+import type { Model } from "../model.js";
+import { Code } from "../escape/code.js";
+import { nixAttrName, nixString } from "../escape/nix.js";
+import { createEnvironment, renderTemplate } from "../render.js";
+
+const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The Nix expression (inside metadata.nix's `let`) that computes one field. */
+export function fieldValueExpr(field: MetadataFieldSpec): Code {
+  const source = field.source;
+  switch (source.kind) {
+    case "selfCommit": return Code.of`commit`;
+    case "selfShortCommit": return Code.of`shortCommit`;
+    case "selfDirty": return Code.of`dirty`;
+    case "selfLastModified": return Code.of`lastModified ${String(source.digits)}`;
+    case "template": return Code.of`fillTemplate templates.${source.option}`;
+    case "inputAttr": return Code.of`inputAttr ${nixString(source.input)} ${nixString(source.attr)}`;
+    case "hostName": return Code.of`asString hostName`;
+    case "system": return Code.of`asString system`;
+    case "literal": return Code.of`${nixString(source.value)}`;
+    case "option": return Code.of`asString (extraFields.${nixAttrName(field.shellVar)} or null)`;
+  }
+}
+
+export function metadataHeader(model: Model): string {
+  return (
+    `# /etc/nixos-metadata: provenance of this NixOS generation (nixos-provenance, schema ${model.schemaVersion}).\n` +
+    "# Shell-sourceable: every value is single-quoted, so sourcing it never runs anything.\n" +
+    `METADATA_SCHEMA_VERSION='${model.schemaVersion}'\n`
+  );
+}
+
+export const emitMetadataNix: Emitter = (model) => {
+  const hb = createEnvironment();
+  const optionalNix = (v: string | null) => (v === null ? Code.of`null` : Code.of`${nixString(v)}`);
+  const context = {
+    model,
+    defaults: { sourceUrlTemplate: optionalNix(model.sourceUrlTemplate), flakeUrlTemplate: optionalNix(model.flakeUrlTemplate) },
+    header: metadataHeader(model),
+    forges: model.forges.map((f) => {
+      const host = new URL(f.webBase).host;
+      return {
+        name: f.name,
+        // Both forms capture exactly (owner, repo): `github:o/r/...` and `git+https://github.com/o/r.git?...`.
+        patterns: [`${regexEscape(f.flakeScheme)}([^/]+)/([^/?#]+).*`, `[a-z+]+://[^/]*${regexEscape(host)}/([^/]+)/([^/?#]+).*`],
+        sourceUrl: f.sourceUrl,
+        flakeUrl: f.flakeUrl,
+      };
+    }),
+    fields: model.fields.map((f) => ({ ...f, valueExpr: fieldValueExpr(f) })),
+    groups: model.fieldGroups.map((g) => ({ title: g.title, vars: g.fields.map((f) => f.shellVar) })),
+  };
+  return [{ path: "modules/metadata.nix", content: renderTemplate(hb, "nix/metadata.nix.hbs", context) }];
+};

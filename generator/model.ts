@@ -1,0 +1,135 @@
+/**
+ * Schema + user config → one resolved, fully defaulted model. Every default is
+ * decided here; emitters only read the model (they never look at the config).
+ */
+import type { CommandSpec, ExitCodeSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec, Schema } from "./schema/types.js";
+import { fieldGroupTitles, forges } from "./schema/fields.js";
+import { ConfigError, type UserConfig } from "./config.js";
+
+export interface ResolvedCommand extends CommandSpec {
+  /** Exit codes by template name. */
+  exit: Record<string, ExitCodeSpec>;
+}
+
+export interface Model {
+  schemaVersion: number;
+  /** All metadata fields in file order: seed fields, tracked inputs, custom fields. */
+  fields: MetadataFieldSpec[];
+  fieldGroups: { group: MetadataFieldSpec["group"]; title: string; fields: MetadataFieldSpec[] }[];
+  /** Flake inputs that get a `<NAME>_REV` field beyond nixpkgs and home-manager. */
+  trackedInputs: string[];
+  /** Custom fields the NixOS module exposes as `extraFields.<shellVar>` options. */
+  optionFields: MetadataFieldSpec[];
+  sourceUrlTemplate: string | null;
+  flakeUrlTemplate: string | null;
+  forges: typeof forges;
+  commands: ResolvedCommand[];
+  command: Record<string, ResolvedCommand>;
+  library: Schema["library"];
+  jsonShapes: JsonShapeSpec[];
+  runtime: Schema["runtime"];
+}
+
+/** Shell names the metadata file must never assign: sourcing it would change the caller's shell. */
+const reservedShellVars = new Set([
+  "PATH", "HOME", "IFS", "PS1", "PS2", "PS4", "ENV", "CDPATH", "SHELL", "USER", "LOGNAME", "PWD", "OLDPWD",
+  "LANG", "LC_ALL", "TERM", "TMPDIR", "OPTIND", "OPTARG", "LD_PRELOAD", "LD_LIBRARY_PATH", "BASH_ENV",
+  "METADATA_SCHEMA_VERSION",
+]);
+
+/** `sops-nix` → `SOPS_NIX_REV` / `sopsNixRev`. */
+export function inputFieldNames(input: string): { shellVar: string; jsonKey: string } {
+  const words = input.split(/[-_]+/).filter(Boolean);
+  const shellVar = `${words.map((w) => w.toUpperCase()).join("_")}_REV`;
+  const jsonKey = words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join("") + "Rev";
+  return { shellVar, jsonKey };
+}
+
+/** `homeManagerStatus` → `HOME_MANAGER_STATUS` (the --export names of JSON keys). */
+export function upperSnake(camel: string): string {
+  return camel.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+function metadataShape(fields: MetadataFieldSpec[], schemaVersion: number): JsonShapeSpec {
+  const properties: Record<string, JsonShape> = {
+    schemaVersion: { type: "integer", description: `Version of the metadata schema (${schemaVersion}).` },
+  };
+  for (const field of fields) {
+    properties[field.jsonKey] =
+      field.type === "boolean"
+        ? { type: "anyOf", anyOf: [{ type: "boolean" }, { type: "null" }], description: `${field.description} null when unknown.` }
+        : { type: "string", description: `${field.description} \`unknown\` when it cannot be known.` };
+  }
+  return {
+    name: "NixosMetadata",
+    description: "Contents of /etc/nixos-metadata.json: the provenance of one system generation.",
+    shape: { type: "object", description: "Provenance of a generation.", properties, required: Object.keys(properties), additionalProperties: false },
+  };
+}
+
+export function resolveModel(schema: Schema, config?: UserConfig): Model {
+  const file = config?.file ?? "(default schema)";
+  const fields: MetadataFieldSpec[] = schema.fields.map((f) => ({ ...f }));
+  const trackedInputs = [...schema.trackedInputs, ...(config?.trackedInputs ?? [])];
+  const fixedInputs = new Set(fields.flatMap((f) => (f.source.kind === "inputAttr" ? [f.source.input] : [])));
+
+  const seenShell = new Map<string, string>();
+  const seenJson = new Map<string, string>();
+  const claim = (field: MetadataFieldSpec, where: string) => {
+    if (reservedShellVars.has(field.shellVar)) throw new ConfigError(file, where, "a shell variable name the metadata file may set (not a reserved name)", field.shellVar);
+    const shellOwner = seenShell.get(field.shellVar);
+    if (shellOwner) throw new ConfigError(file, where, `a shell variable name not already used by ${shellOwner}`, field.shellVar);
+    const jsonOwner = seenJson.get(field.jsonKey);
+    if (jsonOwner || field.jsonKey === "schemaVersion") throw new ConfigError(file, where, `a JSON key not already used by ${jsonOwner ?? "schemaVersion"}`, field.jsonKey);
+    seenShell.set(field.shellVar, where);
+    seenJson.set(field.jsonKey, where);
+  };
+  fields.forEach((f) => claim(f, `built-in field ${f.shellVar}`));
+
+  trackedInputs.forEach((input, i) => {
+    if (fixedInputs.has(input)) return; // nixpkgs and home-manager already have their fields
+    const names = inputFieldNames(input);
+    const field: MetadataFieldSpec = {
+      ...names, type: "string", group: "inputs",
+      description: `Revision of the ${input} input.`, example: "0123456789abcdef0123456789abcdef01234567",
+      source: { kind: "inputAttr", input, attr: "rev" },
+    };
+    claim(field, `trackedInputs[${i}]`);
+    fields.push(field);
+  });
+
+  config?.fields.forEach((custom, i) => {
+    const field: MetadataFieldSpec = { ...custom, group: "custom" };
+    claim(field, `fields[${i}]`);
+    fields.push(field);
+  });
+
+  const commands = schema.commands.map((command): ResolvedCommand => {
+    const exit: Record<string, ExitCodeSpec> = {};
+    for (const code of command.exitCodes) exit[code.name] = code;
+    return { ...command, exit };
+  });
+
+  const groups = (Object.keys(fieldGroupTitles) as MetadataFieldSpec["group"][])
+    .map((group) => ({ group, title: fieldGroupTitles[group], fields: fields.filter((f) => f.group === group) }))
+    .filter((g) => g.fields.length > 0);
+
+  return {
+    schemaVersion: schema.schemaVersion,
+    fields,
+    fieldGroups: groups,
+    trackedInputs: trackedInputs.filter((i) => !fixedInputs.has(i)),
+    optionFields: fields.filter((f) => f.source.kind === "option"),
+    sourceUrlTemplate: config?.sourceUrlTemplate !== undefined ? config.sourceUrlTemplate : schema.sourceUrlTemplate,
+    flakeUrlTemplate: config?.flakeUrlTemplate !== undefined ? config.flakeUrlTemplate : schema.flakeUrlTemplate,
+    forges,
+    commands,
+    command: Object.fromEntries(commands.map((c) => [c.name, c])),
+    library: schema.library,
+    jsonShapes: [metadataShape(fields, schema.schemaVersion), ...schema.jsonShapes],
+    runtime: {
+      logDir: config?.runtime.logDir ?? schema.runtime.logDir,
+      historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength,
+    },
+  };
+}

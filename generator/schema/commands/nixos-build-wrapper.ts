@@ -1,0 +1,30 @@
+import type { CommandSpec } from "../types.js";
+
+export const nixosBuildWrapper: CommandSpec = {
+  name: "nixos-build-wrapper",
+  summary: "Run a NixOS or Home Manager rebuild live, and leave a JSON record and a log of it.",
+  synopsis: ["[os|home] [switch|boot|test|build|dry-build|dry-activate] [--flake PATH] [--no-nh] [--json|--human] [--log-dir DIR] [-- EXTRA...]"],
+  positionals: [
+    { name: "TARGET", optional: true, description: "`os` (default) or `home`.", choices: ["os", "home"] },
+    { name: "ACTION", optional: true, description: "Rebuild action (default `switch`).", choices: ["switch", "boot", "test", "build", "dry-build", "dry-activate"] },
+  ],
+  flags: [
+    { long: "--flake", value: "PATH", description: "Flake to build (default: NH_OS_FLAKE/NH_HOME_FLAKE/NH_FLAKE, then /etc/nixos)." },
+    { long: "--no-nh", description: "Use nixos-rebuild/home-manager even when nh is installed." },
+    { long: "--json", description: "Print only the build record (JSON) on stdout." },
+    { long: "--human", description: "Print a human summary after the build (default)." },
+    { long: "--log-dir", value: "DIR", description: "Where to write last-build.json, last-build.log and build-history.json." },
+    { long: "--help", short: "-h", description: "Show this help and exit." },
+  ],
+  exitCodes: [
+    { name: "ok", code: 0, description: "The build succeeded; otherwise the build's own exit code is returned." },
+    { name: "usage", code: 64, description: "Invalid arguments; nothing was built (64 = EX_USAGE, so it cannot be mistaken for a build's own status)." },
+    { name: "interrupted", code: 130, description: "Interrupted (Ctrl-C); the record is marked interrupted." },
+  ],
+  jsonOutputs: ["BuildRecord"],
+  examples: [
+    { command: "nixos-build-wrapper os switch", description: "Rebuild and switch the system." },
+    { command: "nixos-build-wrapper home switch", description: "Activate Home Manager." },
+    { command: "nixos-build-wrapper os switch -- --show-trace", description: "Pass extra arguments through." },
+  ],
+};

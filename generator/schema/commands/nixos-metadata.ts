@@ -1,0 +1,35 @@
+import type { CommandSpec } from "../types.js";
+
+export const nixosMetadata: CommandSpec = {
+  name: "nixos-metadata",
+  summary: "Show where a NixOS generation came from: commit, inputs, host, build date.",
+  synopsis: [
+    "[current|booted|N] [--json|--export|--field NAME]",
+    "list [--json]",
+    "diff A B [--json]",
+    "audit [--json]",
+    "reproduce N",
+  ],
+  positionals: [
+    { name: "GENERATION", optional: true, description: "`current` (default), `booted`, or a generation number.", choices: ["current", "booted", "list", "diff", "audit", "reproduce"] },
+  ],
+  flags: [
+    { long: "--json", description: "Print JSON instead of the human summary." },
+    { long: "--export", description: "Print shell assignments (`NAME='value'`), safe to eval." },
+    { long: "--field", value: "NAME", description: "Print one field's value (shell name such as GIT_COMMIT, or JSON key such as commit)." },
+    { long: "--help", short: "-h", description: "Show this help and exit." },
+  ],
+  exitCodes: [
+    { name: "ok", code: 0, description: "Success." },
+    { name: "notFound", code: 1, description: "No such generation, or no metadata for it." },
+    { name: "usage", code: 2, description: "Invalid arguments." },
+  ],
+  jsonOutputs: ["NixosMetadata", "GenerationList"],
+  examples: [
+    { command: "nixos-metadata", description: "Metadata of the running system." },
+    { command: "nixos-metadata 42 --field GIT_COMMIT", description: "The commit generation 42 was built from." },
+    { command: "nixos-metadata list --json", description: "Every generation, as JSON." },
+    { command: "nixos-metadata diff 41 42", description: "What changed between two generations, with a compare link." },
+    { command: "nixos-metadata reproduce 42", description: "The commands that rebuild generation 42." },
+  ],
+};

@@ -1,0 +1,23 @@
+import type { Schema } from "./types.js";
+import { defaultFields } from "./fields.js";
+import { libraryFunctions } from "./library.js";
+import { defaultJsonShapes } from "./json-shapes.js";
+import { nixosMetadata } from "./commands/nixos-metadata.js";
+import { nixosGenerationInfo } from "./commands/nixos-generation-info.js";
+import { nixosBuildStatus } from "./commands/nixos-build-status.js";
+import { nixosBuildWrapper } from "./commands/nixos-build-wrapper.js";
+
+export * from "./types.js";
+
+/** The embedded default schema: what `npm run generate` uses with no config file. */
+export const defaultSchema: Schema = {
+  schemaVersion: 1,
+  fields: defaultFields,
+  trackedInputs: [],
+  sourceUrlTemplate: null,
+  flakeUrlTemplate: null,
+  commands: [nixosMetadata, nixosGenerationInfo, nixosBuildStatus, nixosBuildWrapper],
+  library: libraryFunctions,
+  jsonShapes: defaultJsonShapes,
+  runtime: { logDir: "/var/log/nixos-builds", historyLength: 100 },
+};

@@ -1,0 +1,145 @@
+/**
+ * The typed schema: the single source of truth for everything the generator
+ * emits (Nix modules, the metadata file and its parser, the shell commands'
+ * usage texts, flags and exit codes, JSON Schemas, TypeScript declarations,
+ * completions and docs).
+ *
+ * The default schema lives next to this file; a user's provenance.yaml/.toml
+ * extends it (see ../config.ts) and ../model.ts resolves both into one model.
+ */
+
+/** How a metadata value is found at Nix evaluation time (see templates/nix/metadata.nix.hbs). */
+export type FieldSource =
+  /** The config flake's commit: `self.rev`, or the base commit of `self.dirtyRev`. */
+  | { kind: "selfCommit" }
+  /** First 7 characters of the commit. */
+  | { kind: "selfShortCommit" }
+  /** "true" when `self.dirtyRev` is present, "false" when `self.rev` is, else "unknown". */
+  | { kind: "selfDirty" }
+  /** `self.lastModifiedDate` cut to `digits` characters (8 = YYYYMMDD, as in the seed). */
+  | { kind: "selfLastModified"; digits: number }
+  /** A URL built from a template option of the module (`{commit}`, `{owner}`…). */
+  | { kind: "template"; option: "sourceUrlTemplate" | "flakeUrlTemplate" }
+  /** An attribute of a flake input: `inputs.<input>.<attr>`. */
+  | { kind: "inputAttr"; input: string; attr: "rev" | "shortRev" | "narHash" | "lastModifiedDate" }
+  /** The module's `hostName` option. */
+  | { kind: "hostName" }
+  /** The platform the system is built for (`pkgs.stdenv.hostPlatform.system`). */
+  | { kind: "system" }
+  /** A fixed string from the user's config file. */
+  | { kind: "literal"; value: string }
+  /** A value set per host through `system.provenance.extraFields.<shellVar>`. */
+  | { kind: "option" };
+
+export type FieldGroup = "git" | "inputs" | "system" | "custom";
+
+/** One line of /etc/nixos-metadata and one key of nixos-metadata.json. */
+export interface MetadataFieldSpec {
+  /** Shell variable in /etc/nixos-metadata, e.g. `GIT_COMMIT`. */
+  shellVar: string;
+  /** Key in /etc/nixos-metadata.json, e.g. `commit`. */
+  jsonKey: string;
+  /** `boolean` fields hold "true"/"false"/"unknown" in the shell file and true/false/null in JSON. */
+  type: "string" | "boolean";
+  group: FieldGroup;
+  /** One sentence; used in docs, option descriptions and the JSON Schema. */
+  description: string;
+  example: string;
+  source: FieldSource;
+}
+
+/** A named exit status of a command. */
+export interface ExitCodeSpec {
+  /** Name used by templates (`{{exit "usage"}}`), never shown to users. */
+  name: string;
+  code: number;
+  description: string;
+}
+
+export interface FlagSpec {
+  /** Long form including dashes, e.g. `--json`. */
+  long: string;
+  short?: string;
+  /** Placeholder when the flag takes a value, e.g. `DIR`. */
+  value?: string;
+  /** Fixed choices for the value (used by completions). */
+  choices?: string[];
+  description: string;
+}
+
+export interface PositionalSpec {
+  name: string;
+  description: string;
+  optional: boolean;
+  /** Fixed words accepted here (keywords or subcommands); used by completions. */
+  choices?: string[];
+}
+
+export interface CommandSpec {
+  /** Executable name, installed as out/bin/<name>. */
+  name: string;
+  summary: string;
+  /** Lines of the synopsis after the command name. */
+  synopsis: string[];
+  positionals: PositionalSpec[];
+  flags: FlagSpec[];
+  exitCodes: ExitCodeSpec[];
+  /** Names of JSON shapes (see json-shapes.ts) this command prints. */
+  jsonOutputs: string[];
+  /** Example invocations for help and man pages. */
+  examples: { command: string; description: string }[];
+}
+
+/** A function of lib/build-status.sh that is part of the public (seed) API. */
+export interface LibraryFunctionSpec {
+  name: string;
+  args: string;
+  description: string;
+  /** "output" prints a value; "status" answers with its exit status. */
+  returns: "output" | "status";
+}
+
+/**
+ * A JSON shape: a small subset of JSON Schema, typed so emitters can turn it
+ * into both a JSON Schema document and a TypeScript declaration.
+ */
+export type JsonShape =
+  | { type: "string"; description?: string; enum?: string[]; format?: "date-time" }
+  | { type: "integer"; description?: string }
+  | { type: "number"; description?: string }
+  | { type: "boolean"; description?: string }
+  | { type: "null"; description?: string }
+  | { type: "array"; description?: string; items: JsonShape }
+  | { type: "object"; description?: string; properties: Record<string, JsonShape>; required: string[]; additionalProperties?: boolean | JsonShape }
+  | { type: "ref"; ref: string; description?: string }
+  | { type: "anyOf"; description?: string; anyOf: JsonShape[] };
+
+export interface JsonShapeSpec {
+  /** PascalCase name used for the TypeScript type and the JSON Schema file. */
+  name: string;
+  description: string;
+  shape: JsonShape;
+}
+
+/** Defaults for the runtime, overridable by the user's config file. */
+export interface RuntimeDefaults {
+  /** Where nixos-build-wrapper keeps last-build.json, last-build.log, build-history.json. */
+  logDir: string;
+  /** How many entries build-history.json keeps. */
+  historyLength: number;
+}
+
+export interface Schema {
+  /** Bumped whenever a field is renamed or removed; written into every metadata file. */
+  schemaVersion: number;
+  fields: MetadataFieldSpec[];
+  /** Flake inputs whose revision is recorded beyond the fixed fields (e.g. `sops-nix`). */
+  trackedInputs: string[];
+  /** Defaults of the module's URL templates; see docs for the placeholders. */
+  sourceUrlTemplate: string | null;
+  flakeUrlTemplate: string | null;
+  commands: CommandSpec[];
+  library: LibraryFunctionSpec[];
+  jsonShapes: JsonShapeSpec[];
+  runtime: RuntimeDefaults;
+}

@@ -1,0 +1,63 @@
+/**
+ * The shell matrix: every runtime test runs under each of these, and the
+ * outputs must be identical. A shell missing from the machine fails the run
+ * (CI installs them all) instead of silently shrinking the matrix.
+ */
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface Shell {
+  name: string;
+  /** argv prefix that runs a script file: [...argv, script, ...args] */
+  argv: string[];
+}
+
+export const shells: Shell[] = [
+  { name: "dash", argv: ["dash"] },
+  { name: "bash", argv: ["bash", "--posix"] },
+  { name: "busybox-ash", argv: ["busybox", "sh"] },
+  { name: "mksh", argv: ["mksh"] },
+  { name: "yash", argv: ["yash"] },
+];
+
+export const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export const outBin = (command: string) => `${projectRoot}out/bin/${command}`;
+export const outLib = `${projectRoot}out/lib/build-status.sh`;
+
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as raw bytes, for byte-exact comparisons. */
+  stdoutBytes: Buffer;
+}
+
+/** Run a generated command under one shell. */
+export function runCommand(shell: Shell, command: string, args: string[], options: SpawnSyncOptions = {}): RunResult {
+  return runArgv([...shell.argv, outBin(command), ...args], options);
+}
+
+/** Run `-c SCRIPT` under one shell (for the library: `. lib; fn args`). */
+export function runScript(shell: Shell, script: string, args: string[] = [], options: SpawnSyncOptions = {}): RunResult {
+  return runArgv([...shell.argv, "-c", script, "sh", ...args], options);
+}
+
+export function runArgv(argv: string[], options: SpawnSyncOptions = {}): RunResult {
+  const [file, ...rest] = argv;
+  const result = spawnSync(file!, rest, { encoding: "buffer", maxBuffer: 256 * 1024 * 1024, timeout: 60_000, ...options });
+  if (result.error) throw result.error;
+  const stdoutBytes = result.stdout as Buffer;
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: stdoutBytes.toString("utf8"),
+    stderr: (result.stderr as Buffer).toString("utf8"),
+    stdoutBytes,
+  };
+}
+
+/** Run under every shell and return the results by shell name. */
+export function acrossShells(fn: (shell: Shell) => RunResult): Map<string, RunResult> {
+  return new Map(shells.map((shell) => [shell.name, fn(shell)]));
+}
