@@ -9,7 +9,7 @@ const buildTest = fileURLToPath(new URL(".", import.meta.url));
 const uvu = fileURLToPath(new URL("../../node_modules/uvu/bin.js", import.meta.url));
 const pattern = process.argv[2] ?? "\\.test\\.js$";
 
-const child = spawn(process.execPath, [uvu, buildTest, pattern], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0" } });
+const child = spawn(process.execPath, [uvu, buildTest, pattern], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
 let tail = "";
 child.stdout.on("data", (chunk: Buffer) => {
   process.stdout.write(chunk);
