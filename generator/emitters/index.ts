@@ -9,6 +9,7 @@ import { emitNixosModule } from "./nixos-module.js";
 import { emitShellCommands, emitShellLibrary } from "./shell.js";
 import { emitJsonSchemas } from "./json-schema.js";
 import { emitTypeDeclarations } from "./typescript.js";
+import { emitDocs } from "./docs.js";
 
 export const emitters: Record<string, Emitter> = {
   "metadata.nix (builtins-only provenance)": emitMetadataNix,
@@ -17,6 +18,7 @@ export const emitters: Record<string, Emitter> = {
   "shell library": emitShellLibrary,
   "JSON Schemas": emitJsonSchemas,
   "TypeScript declarations": emitTypeDeclarations,
+  "reference docs": emitDocs,
 };
 
 /** Run every emitter; two emitters claiming one path is a bug, reported as such. */
