@@ -26,6 +26,8 @@ export interface SystemGenerationOptions {
   /** NixOS label, e.g. 24.05.20240101.abcdef0 */
   label?: string;
   kernel?: string;
+  /** Initrd identity: generations with the same kernel and initrd share one initrd store path (default "default"). */
+  initrd?: string;
   /** Full text of etc/nixos-metadata; null = a generation built before the module existed. */
   metadataText?: string | null;
   /** Convenience: values rendered in our format (single-quoted) when metadataText is not given. */
@@ -124,11 +126,14 @@ export class Machine {
       store = join(this.root, "nix/store", `${hash}-nixos-system-${host}-${label}`);
       const kernel = options.kernel ?? "6.6.30";
       mkdirSync(join(store, "etc"), { recursive: true });
-      mkdirSync(join(store, "kernel-modules/lib/modules", kernel), { recursive: true });
       mkdirSync(join(store, "sw/bin"), { recursive: true });
       writeFileSync(join(store, "nixos-version"), label);
-      writeFileSync(join(store, "kernel"), `kernel ${kernel}\n`);
-      writeFileSync(join(store, "initrd"), `initrd ${n}\n`);
+      // As on NixOS: kernel, initrd and kernel-modules are links into store
+      // paths shared by every generation with the same kernel (and initrd).
+      const k = this.kernelStore(kernel, options.initrd ?? "default");
+      symlinkSync(join(k.kernel, "bzImage"), join(store, "kernel"));
+      symlinkSync(join(k.initrd, "initrd"), join(store, "initrd"));
+      symlinkSync(k.modules, join(store, "kernel-modules"));
       let text: string | null;
       if (options.metadataText !== undefined) text = options.metadataText;
       else text = renderMetadata(options.metadata ?? defaultMetadata(n));
@@ -145,6 +150,27 @@ export class Machine {
     this.link(store, link);
     if (options.time !== undefined) lutimes(link, options.time);
     return store;
+  }
+
+  /** The shared store paths of one kernel build (made on first use). */
+  private kernelStore(kernel: string, initrd: string): { kernel: string; initrd: string; modules: string } {
+    const id = createHash("sha1").update(`kernel-${kernel}`).digest("hex").slice(0, 32);
+    const initrdId = createHash("sha1").update(`initrd-${kernel}-${initrd}`).digest("hex").slice(0, 32);
+    const paths = {
+      kernel: join(this.root, "nix/store", `${id}-linux-${kernel}`),
+      initrd: join(this.root, "nix/store", `${initrdId}-initrd-linux-${kernel}`),
+      modules: join(this.root, "nix/store", `${id}-linux-${kernel}-modules`),
+    };
+    if (!existsSync(paths.kernel)) {
+      mkdirSync(paths.kernel, { recursive: true });
+      writeFileSync(join(paths.kernel, "bzImage"), `kernel ${kernel}\n`);
+      mkdirSync(join(paths.modules, "lib/modules", kernel), { recursive: true });
+    }
+    if (!existsSync(paths.initrd)) {
+      mkdirSync(paths.initrd, { recursive: true });
+      writeFileSync(join(paths.initrd, "initrd"), `initrd ${kernel} ${initrd}\n`);
+    }
+    return paths;
   }
 
   /** Point the `system` profile at generation N (what nixos-rebuild boot/switch does). */
@@ -214,6 +240,16 @@ export class Machine {
     const root = this.hmGcroot(layout);
     mkdirSync(join(root, ".."), { recursive: true });
     this.link(store, root);
+  }
+
+  /** Home Manager as a NixOS module: no per-user profile, packages in /etc/profiles/per-user/<user>. */
+  homeManagerAsNixosModule(): void {
+    mkdirSync(join(this.root, "etc/profiles/per-user", this.user, "bin"), { recursive: true });
+  }
+
+  /** Remove a system generation's store path, leaving its link dangling. */
+  removeStorePath(n: number): void {
+    rmSync(this.storePath(n), { recursive: true, force: true });
   }
 
   /** Write an arbitrary file below the root (paths are relative to it). */
