@@ -15,136 +15,272 @@ let
     mkDefault
     mkEnableOption
     mkIf
+    mkMerge
     mkOption
     types
     ;
   cfg = config.system.provenance;
+  common = import ./common.nix { inherit lib pkgs; };
+  package = common.finalPackage cfg;
 
-  metadata = import ./metadata.nix {
-    self = if cfg.flake == null then { } else cfg.flake;
-    inherit (cfg)
-      inputs
-      hostName
-      repository
-      sourceUrlTemplate
-      flakeUrlTemplate
-      extraFields
-      ;
+  metadata = common.metadata cfg {
+    inherit (cfg) hostName;
     system = pkgs.stdenv.hostPlatform.system;
   };
+
+  isAbsolutePath = p: builtins.match "/[^[:space:]]*" p != null && builtins.match ".*(/[.][.]?)(/.*)?" p == null;
+  # Mode digits as tmpfiles takes them; the last digit is "others".
+  worldWritable = mode: builtins.elem (builtins.substring (builtins.stringLength mode - 1) 1 mode) [ "2" "3" "6" "7" ];
+
+  prom = cfg.prometheus;
+  promFile = "${prom.directory}/nixos-provenance.prom";
+  promUserHome = if prom.user == null then null else config.users.users.${prom.user}.home or null;
 in
 {
-  options.system.provenance = {
+  options.system.provenance = common.options // {
     enable = mkEnableOption "provenance metadata for every generation (/etc/nixos-metadata) and the nixos-provenance commands";
-
-    flake = mkOption {
-      type = types.nullOr (types.attrsOf types.anything);
-      default = null;
-      example = literalExpression "self";
-      description = ''
-        The configuration flake's `self`. Its `rev` (or `dirtyRev` for a tree
-        with uncommitted changes) and `lastModifiedDate` become GIT_COMMIT,
-        GIT_DIRTY and GIT_LAST_MODIFIED.
-      '';
-    };
-
-    inputs = mkOption {
-      type = types.attrsOf types.anything;
-      default = { };
-      example = literalExpression "inputs";
-      description = "The configuration flake's inputs; the revisions of `nixpkgs`, `home-manager` are recorded. Missing inputs and inputs without a revision (path inputs) are recorded as `unknown`.";
-    };
 
     hostName = mkOption {
       type = types.str;
       default = config.networking.hostName;
       defaultText = literalExpression "config.networking.hostName";
+      example = "web-1";
       description = "Host name recorded as HOSTNAME.";
-    };
-
-    repository = mkOption {
-      type = types.nullOr types.str;
-      default = null;
-      example = "github:owner/nixos-config";
-      description = ''
-        Where the configuration lives, as a flake reference. For GitHub and
-        GitLab repositories the source and flake URLs are derived from it;
-        for any other reference the flake URL is `<repository>?rev=<commit>`.
-      '';
-    };
-
-    sourceUrlTemplate = mkOption {
-      type = types.nullOr types.str;
-      default = null;
-      example = "https://git.example.org/me/nixos-config/commit/{commit}";
-      description = "Template of GIT_SOURCE_URL; `null` derives it from `repository`. Placeholders: `{commit}`, `{shortCommit}`, `{owner}`, `{repo}`, `{repository}`, `{hostName}`. A URL whose placeholders are not all known is recorded as `unknown`.";
-    };
-
-    flakeUrlTemplate = mkOption {
-      type = types.nullOr types.str;
-      default = null;
-      example = "git+https://git.example.org/me/nixos-config?rev={commit}";
-      description = "Template of FLAKE_URL, with the placeholders of `sourceUrlTemplate`; `null` derives it from `repository`.";
-    };
-
-    extraFields = mkOption {
-      type = types.submodule {
-        options = {
-        };
-      };
-      default = { };
-      description = "Values of the custom fields your provenance config marks as set per host.";
-    };
-
-    package = mkOption {
-      type = types.package;
-      default = pkgs.callPackage ./package.nix { };
-      defaultText = literalExpression "pkgs.callPackage ./package.nix { }";
-      description = "The nixos-provenance runtime (POSIX shell commands and lib/build-status.sh).";
     };
 
     logDir = mkOption {
       type = types.str;
       default = "/var/log/nixos-builds";
-      description = "Where nixos-build-wrapper writes last-build.json, last-build.log and build-history.json.";
+      example = "/var/lib/nixos-builds";
+      description = ''
+        Where nixos-build-wrapper writes last-build.json, last-build.log and
+        build-history.json. Created by systemd-tmpfiles with `logDirGroup`
+        and `logDirMode`.
+      '';
+    };
+
+    logDirGroup = mkOption {
+      type = types.str;
+      default = "wheel";
+      example = "users";
+      description = ''
+        Group owning `logDir`. Members can run nixos-build-wrapper and read
+        build logs (which may contain paths and error messages of your
+        configuration); everybody else cannot, with the default mode.
+      '';
+    };
+
+    logDirMode = mkOption {
+      type = types.strMatching "[0-7]{4}";
+      default = "2770";
+      example = "2775";
+      description = ''
+        Mode of `logDir`. The default, setgid and group-writable, lets every
+        member of `logDirGroup` record builds and keeps new files in that group;
+        a world-writable mode is refused.
+      '';
     };
 
     historyLength = mkOption {
       type = types.ints.positive;
       default = 100;
+      example = 500;
       description = "How many builds build-history.json keeps.";
+    };
+
+    libraryPath = mkOption {
+      type = types.str;
+      readOnly = true;
+      default = "/etc/nixos-provenance/build-status.sh";
+      description = ''
+        Stable path of the shell library (lib/build-status.sh of the package),
+        for scripts: `. ''${config.system.provenance.libraryPath}`. It lives
+        outside /etc/nixos so that a configuration checkout there is never
+        touched. Read-only.
+      '';
+    };
+
+    legacyLibraryPath = mkOption {
+      type = types.bool;
+      default = false;
+      example = true;
+      description = ''
+        Also install the library at the seed's path ${ "/etc/nixos/lib/build-status.sh" },
+        for scripts written against it. Off by default: /etc/nixos is often a
+        git checkout of your configuration, and NixOS would create `lib/` in it.
+      '';
+    };
+
+    prometheus = {
+      enable = mkEnableOption "a timer that writes `nixos-build-status --prometheus` into node-exporter's textfile-collector directory";
+
+      directory = mkOption {
+        type = types.str;
+        default = "/var/lib/prometheus-node-exporter/textfile-collector";
+        example = "/run/prometheus-node-exporter";
+        description = ''
+          node-exporter's `--collector.textfile.directory`. The metrics are
+          written to a temporary file in this directory and renamed to
+          `nixos-provenance.prom`, so the exporter never reads a partial file.
+        '';
+      };
+
+      interval = mkOption {
+        type = types.str;
+        default = "1min";
+        example = "15s";
+        description = "How often the metrics are refreshed (a systemd time span).";
+      };
+
+      user = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = "alice";
+        description = ''
+          User whose Home Manager generation is reported; `null` reports none
+          (the metrics service runs as root).
+        '';
+      };
+
+      configureNodeExporter = mkOption {
+        type = types.bool;
+        default = true;
+        example = false;
+        description = ''
+          When `services.prometheus.exporters.node.enable` is set, enable its
+          textfile collector and point it at `directory`.
+        '';
+      };
     };
 
     metadata = mkOption {
       type = types.attrsOf types.str;
       readOnly = true;
       default = metadata.values;
-      defaultText = literalExpression "{ GIT_COMMIT = \"…\"; … }";
+      defaultText = literalExpression "{ GIT_COMMIT = \"…\"; GIT_SHORT_COMMIT = \"…\"; … }";
       description = "The computed metadata values, by shell variable name (read-only).";
     };
   };
 
-  config = mkIf cfg.enable {
-    assertions = [
-      {
-        assertion = cfg.flake != null;
-        message = ''
-          system.provenance.enable is set but system.provenance.flake is not, so every
-          generation would record GIT_COMMIT='unknown'. In your flake's nixosConfigurations,
-          pass `self` to the module: system.provenance = { enable = true; flake = self; inherit inputs; };
+  config = mkIf cfg.enable (mkMerge [
+    {
+      assertions = [
+        (common.flakeAssertion "system.provenance" cfg)
+        {
+          assertion = isAbsolutePath cfg.logDir;
+          message = ''
+            system.provenance.logDir must be an absolute path without spaces, `.` or `..`
+            components (got "${cfg.logDir}"), e.g. ${ "/var/log/nixos-builds" }.
+          '';
+        }
+        {
+          assertion = !(worldWritable cfg.logDirMode);
+          message = ''
+            system.provenance.logDirMode = "${cfg.logDirMode}" makes ${cfg.logDir} world-writable,
+            so any user could forge build records. Use "2770" (the default) and add the
+            users who build to the group system.provenance.logDirGroup ("${cfg.logDirGroup}").
+          '';
+        }
+        {
+          assertion = !prom.enable || isAbsolutePath prom.directory;
+          message = ''
+            system.provenance.prometheus.directory must be an absolute path without spaces
+            (got "${prom.directory}"); use the directory you pass to node-exporter's
+            --collector.textfile.directory.
+          '';
+        }
+        {
+          assertion = !prom.enable || prom.user == null || config.users.users ? ${prom.user};
+          message = ''
+            system.provenance.prometheus.user = "${toString prom.user}" is not a user of this
+            system (users.users); set it to the user whose Home Manager generation should
+            be reported, or to null.
+          '';
+        }
+      ];
+
+      system.configurationRevision = mkDefault metadata.configurationRevision;
+
+      environment.etc."nixos-metadata".text = metadata.shellText;
+      environment.etc."nixos-metadata.json".text = metadata.jsonText;
+      environment.etc."nixos-provenance/build-status.sh".source = "${package}/lib/build-status.sh";
+
+      environment.systemPackages = [ package ];
+      environment.variables = {
+        NIXOS_PROVENANCE_LOG_DIR = cfg.logDir;
+        NIXOS_PROVENANCE_HISTORY_LENGTH = toString cfg.historyLength;
+      };
+
+      systemd.tmpfiles.settings."10-nixos-provenance".${cfg.logDir}.d = {
+        user = "root";
+        group = cfg.logDirGroup;
+        mode = cfg.logDirMode;
+      };
+    }
+
+    (mkIf cfg.legacyLibraryPath {
+      environment.etc."nixos/lib/build-status.sh".source = "${package}/lib/build-status.sh";
+    })
+
+    (mkIf prom.enable {
+      systemd.tmpfiles.settings."10-nixos-provenance".${prom.directory}.d = {
+        user = "root";
+        group = "root";
+        mode = "0755";
+      };
+
+      systemd.services.nixos-provenance-metrics = {
+        description = "Write nixos-provenance metrics for node-exporter's textfile collector";
+        after = [ "systemd-tmpfiles-setup.service" ];
+        path = [ package ];
+        environment =
+          {
+            NIXOS_PROVENANCE_LOG_DIR = cfg.logDir;
+          }
+          // lib.optionalAttrs (prom.user != null) {
+            USER = prom.user;
+          }
+          // lib.optionalAttrs (promUserHome != null) {
+            HOME = promUserHome;
+          };
+        serviceConfig = {
+          Type = "oneshot";
+          UMask = "0022";
+          PrivateTmp = true;
+          ProtectHome = "read-only";
+          ProtectSystem = "strict";
+          ReadWritePaths = [ prom.directory ];
+        };
+        # Write next to the target and rename: node-exporter only reads *.prom
+        # files, and a rename within one directory is atomic.
+        script = ''
+          tmp=$(mktemp ${lib.escapeShellArg "${prom.directory}/.nixos-provenance.prom."}XXXXXX)
+          trap 'rm -f "$tmp"' EXIT
+          status=0
+          nixos-build-status --prometheus --log-dir ${lib.escapeShellArg cfg.logDir} >"$tmp" || status=$?
+          if [ ! -s "$tmp" ]; then
+            echo "nixos-build-status --prometheus printed nothing (exit $status)" >&2
+            exit 1
+          fi
+          chmod 0644 "$tmp"
+          mv -f "$tmp" ${lib.escapeShellArg promFile}
         '';
-      }
-    ];
+      };
 
-    system.configurationRevision = mkDefault metadata.configurationRevision;
+      systemd.timers.nixos-provenance-metrics = {
+        description = "Refresh nixos-provenance metrics";
+        wantedBy = [ "timers.target" ];
+        timerConfig = {
+          OnBootSec = "30s";
+          OnUnitActiveSec = prom.interval;
+          AccuracySec = "5s";
+        };
+      };
 
-    environment.etc."nixos-metadata".text = metadata.shellText;
-    environment.etc."nixos-metadata.json".text = metadata.jsonText;
-
-    environment.systemPackages = [ cfg.package ];
-    environment.variables = {
-      NIXOS_PROVENANCE_LOG_DIR = cfg.logDir;
-      NIXOS_PROVENANCE_HISTORY_LENGTH = toString cfg.historyLength;
-    };
-  };
+      services.prometheus.exporters.node = mkIf (prom.configureNodeExporter && config.services.prometheus.exporters.node.enable) {
+        enabledCollectors = [ "textfile" ];
+        extraFlags = [ "--collector.textfile.directory=${prom.directory}" ];
+      };
+    })
+  ]);
 }

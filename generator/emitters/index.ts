@@ -10,6 +10,8 @@ import { emitShellCommands, emitShellLibrary } from "./shell.js";
 import { emitJsonSchemas } from "./json-schema.js";
 import { emitTypeDeclarations } from "./typescript.js";
 import { emitDocs } from "./docs.js";
+import { emitCompletions } from "./completions.js";
+import { emitManPages } from "./man.js";
 
 export const emitters: Record<string, Emitter> = {
   "metadata.nix (builtins-only provenance)": emitMetadataNix,
@@ -19,6 +21,8 @@ export const emitters: Record<string, Emitter> = {
   "JSON Schemas": emitJsonSchemas,
   "TypeScript declarations": emitTypeDeclarations,
   "reference docs": emitDocs,
+  "shell completions": emitCompletions,
+  "man pages": emitManPages,
 };
 
 /** Run every emitter; two emitters claiming one path is a bug, reported as such. */

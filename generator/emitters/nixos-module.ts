@@ -1,19 +1,28 @@
-/** modules/nixos.nix and modules/package.nix. */
+/** modules/common.nix, modules/nixos.nix and modules/package.nix. */
 import type { Emitter } from "./types.js";
+import type { Model } from "../model.js";
 import { Code } from "../escape/code.js";
 import { nixString } from "../escape/nix.js";
 import { shellQuote } from "../escape/shell.js";
 import { urlPlaceholders } from "../config.js";
 import { createEnvironment, renderTemplate } from "../render.js";
 
-export const emitNixosModule: Emitter = (model) => {
-  const hb = createEnvironment();
-  const optionalNix = (v: string | null) => (v === null ? Code.of`null` : Code.of`${nixString(v)}`);
+/** Where the NixOS module installs the library: stable, and outside /etc/nixos. */
+export const libraryEtcName = "nixos-provenance/build-status.sh";
+/** The seed's path, installed only when `legacyLibraryPath` is set. */
+export const legacyEtcName = "nixos/lib/build-status.sh";
+export const packageVersion = "0.1.0";
+
+const optionalNix = (v: string | null) => (v === null ? Code.of`null` : Code.of`${nixString(v)}`);
+
+/** Context shared by the templates of both modules' common option block. */
+export function commonContext(model: Model) {
   const inputs = ["nixpkgs", "home-manager", ...model.trackedInputs];
-  const context = {
+  return {
     model,
     defaults: { sourceUrlTemplate: optionalNix(model.sourceUrlTemplate), flakeUrlTemplate: optionalNix(model.flakeUrlTemplate) },
     optionFields: model.optionFields,
+    fieldNames: model.fields.map((f) => f.shellVar),
     descriptions: {
       inputs:
         `The configuration flake's inputs; the revisions of ${inputs.map((i) => `\`${i}\``).join(", ")} are recorded. ` +
@@ -21,16 +30,33 @@ export const emitNixosModule: Emitter = (model) => {
       sourceUrlTemplate:
         `Template of GIT_SOURCE_URL; \`null\` derives it from \`repository\`. Placeholders: ${urlPlaceholders.map((p) => `\`{${p}}\``).join(", ")}. ` +
         "A URL whose placeholders are not all known is recorded as `unknown`.",
+      extraFields: model.optionFields.length
+        ? `Values of the custom fields your provenance config marks as set per host: ${model.optionFields.map((f) => `\`${f.shellVar}\``).join(", ")}.`
+        : "Values of the custom fields your provenance config marks as set per host (`option: true`); this configuration has none.",
+      package: `The nixos-provenance runtime: ${model.commands.map((c) => `\`${c.name}\``).join(", ")}, lib/build-status.sh, man pages and completions.`,
     },
+  };
+}
+
+export const emitNixosModule: Emitter = (model) => {
+  const hb = createEnvironment();
+  const context = {
+    ...commonContext(model),
+    libraryEtcPath: `/etc/${libraryEtcName}`,
+    libraryEtcName,
+    legacyEtcName,
+    legacyEtcPath: `/etc/${legacyEtcName}`,
+    metadataDefaultText: `{ ${model.fields.slice(0, 2).map((f) => `${f.shellVar} = "…";`).join(" ")} … }`,
   };
   const packageContext = {
     model,
-    version: "0.1.0",
-    summary: "Provenance of NixOS generations: nixos-metadata, nixos-generation-info, nixos-build-status, nixos-build-wrapper",
+    version: packageVersion,
+    summary: `Provenance of NixOS generations: ${model.commands.map((c) => c.name).join(", ")}`,
     // Words of a shell `for` list inside the Nix '' string; names are checked identifiers-with-dashes.
     commandWords: Code.join(model.commands.map((c) => Code.of`${shellQuote(c.name)}`), " "),
   };
   return [
+    { path: "modules/common.nix", content: renderTemplate(hb, "nix/common.nix.hbs", commonContext(model)) },
     { path: "modules/nixos.nix", content: renderTemplate(hb, "nix/nixos.nix.hbs", context) },
     { path: "modules/package.nix", content: renderTemplate(hb, "nix/package.nix.hbs", packageContext) },
   ];
