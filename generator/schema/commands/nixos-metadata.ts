@@ -11,20 +11,20 @@ export const nixosMetadata: CommandSpec = {
     "reproduce N",
   ],
   positionals: [
-    { name: "GENERATION", optional: true, description: "`current` (default), `booted`, or a generation number.", choices: ["current", "booted", "list", "diff", "audit", "reproduce"] },
+    { name: "GENERATION", optional: true, description: "`current` (default), `booted`, a generation number, or a subcommand: `list`, `diff A B`, `audit`, `reproduce N`.", choices: ["current", "booted", "list", "diff", "audit", "reproduce"] },
   ],
   flags: [
-    { long: "--json", description: "Print JSON instead of the human summary." },
+    { long: "--json", description: "Print JSON instead of the human summary (show, list, diff, audit)." },
     { long: "--export", description: "Print shell assignments (`NAME='value'`), safe to eval." },
     { long: "--field", value: "NAME", description: "Print one field's value (shell name such as GIT_COMMIT, or JSON key such as commit)." },
     { long: "--help", short: "-h", description: "Show this help and exit." },
   ],
   exitCodes: [
     { name: "ok", code: 0, description: "Success." },
-    { name: "notFound", code: 1, description: "No such generation, or no metadata for it." },
+    { name: "notFound", code: 1, description: "No such generation, an argument that is neither `current`, `booted` nor a number, or (--field, reproduce) no metadata for it." },
     { name: "usage", code: 2, description: "Invalid arguments." },
   ],
-  jsonOutputs: ["NixosMetadata", "GenerationList"],
+  jsonOutputs: ["NixosMetadata", "GenerationList", "GenerationDiff", "NixpkgsAudit"],
   examples: [
     { command: "nixos-metadata", description: "Metadata of the running system." },
     { command: "nixos-metadata 42 --field GIT_COMMIT", description: "The commit generation 42 was built from." },

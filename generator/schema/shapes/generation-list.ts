@@ -25,3 +25,38 @@ export const generationListShape: JsonShapeSpec = {
   },
 };
 
+
+/** `nixos-metadata diff A B --json`: the metadata fields that differ between two generations. */
+export const generationDiffShape: JsonShapeSpec = {
+  name: "GenerationDiff",
+  description: "The metadata fields that differ between two system generations.",
+  shape: obj("Differences from generation `from` to generation `to`.", {
+    from: str("First generation as given (`41`, `current`, `booted`)."),
+    to: str("Second generation as given."),
+    changes: {
+      type: "array",
+      description: "One entry per field whose value differs, in metadata file order, then nixosVersion and kernelVersion.",
+      items: obj("One differing field.", {
+        field: str("Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`."),
+        key: str("JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`)."),
+        from: str("Value in the first generation (`unknown` when absent)."),
+        to: str("Value in the second generation."),
+      }),
+    },
+    compareUrl: nullable(str("Forge link comparing the two commits, when the source is on a known forge (GitHub, GitLab) and both commits are known.")),
+  }),
+};
+
+/** `nixos-metadata audit --json`: which nixpkgs revisions were used, by which generations. */
+export const nixpkgsAuditShape: JsonShapeSpec = {
+  name: "NixpkgsAudit",
+  description: "Distinct nixpkgs revisions of the system generations and the generations that used each.",
+  shape: {
+    type: "array",
+    description: "One entry per revision, in order of first use.",
+    items: obj("One nixpkgs revision.", {
+      nixpkgsRev: str("nixpkgs revision, or `unknown`."),
+      generations: { type: "array", items: int("Generation number."), description: "Generations built with this revision, oldest first." },
+    }),
+  },
+};
