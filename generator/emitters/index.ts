@@ -12,6 +12,7 @@ import { emitTypeDeclarations } from "./typescript.js";
 import { emitDocs } from "./docs.js";
 import { emitCompletions } from "./completions.js";
 import { emitManPages } from "./man.js";
+import { emitHomeManagerModule } from "./home-manager-module.js";
 
 export const emitters: Record<string, Emitter> = {
   "metadata.nix (builtins-only provenance)": emitMetadataNix,
@@ -23,6 +24,7 @@ export const emitters: Record<string, Emitter> = {
   "reference docs": emitDocs,
   "shell completions": emitCompletions,
   "man pages": emitManPages,
+  "Home Manager module": emitHomeManagerModule,
 };
 
 /** Run every emitter; two emitters claiming one path is a bug, reported as such. */
