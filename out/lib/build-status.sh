@@ -5,6 +5,17 @@
 # Source it from sh, bash or zsh:   . /run/current-system/sw/lib/build-status.sh
 # It defines functions and prov_* globals only: no output, no set -e/-u, no
 # change to IFS or the caller's options, and sourcing it twice is harmless.
+# The public functions (the names without prov_) run under `emulate -L sh`
+# in zsh, so zsh's own option defaults (no word splitting, NOMATCH) do not
+# apply inside them and nothing leaks out of them.
+#
+# Where things are (both can be set in the environment before calling):
+#   NIXOS_PROVENANCE_LOG_DIR         the wrapper's records (default /var/log/nixos-builds)
+#   NIXOS_PROVENANCE_HISTORY_LENGTH  entries kept in build-history.json (default 100)
+# get_current_generation_json and get_generation_short run
+# nixos-generation-info, create_status_report runs nixos-build-status (both
+# found next to the calling command, else on PATH); the other generation
+# functions use the same detection code as nixos-generation-info, no fork.
 
 ##### nixos-provenance runtime core (schema 1) #####
 # Shared by every command and by lib/build-status.sh. Every name here starts
@@ -55,7 +66,9 @@ prov_sh_quote() {
 # through, and every byte that is not valid UTF-8 becomes U+FFFD, so the
 # output is always valid JSON. mode=value prints one JSON string of the whole
 # input minus the final newline; mode=lines prints one JSON string per line.
-prov_json_awk='
+# prov_json_awk_lib is the escaper alone (the jesc function and the ord table
+# it needs), for awk programs of the commands that print JSON of their own.
+prov_json_awk_lib='
 function jesc(s,    out, i, n, c, o, len, j, b2, ok, lo, hi) {
 	out = ""
 	n = length(s)
@@ -92,6 +105,9 @@ function jesc(s,    out, i, n, c, o, len, j, b2, ok, lo, hi) {
 	return out
 }
 BEGIN { for (k = 1; k < 256; k++) ord[sprintf("%c", k)] = k }
+'
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_json_awk=$prov_json_awk_lib'
 mode == "lines" { print "\"" jesc($0) "\""; next }
 { all = (NR == 1) ? $0 : all "\n" $0 }
 END { if (mode != "lines") printf "\"%s\"", jesc(all) }
@@ -115,6 +131,7 @@ prov_json_str() {
 # and prov_meta_schema; returns 1 when FILE cannot be read. Accepts the
 # single-quoted values we write (including quotes and newlines inside) and
 # the unquoted values of files written before this schema existed.
+# shellcheck disable=SC2034 # every field is set; each command reads the ones it needs
 prov_meta_read() {
 	prov_meta_schema=
 	prov_meta_GIT_COMMIT=
@@ -184,3 +201,738 @@ prov_meta_read() {
 	return 0
 }
 ##### end of runtime core #####
+
+##### generation detection (system and Home Manager) #####
+# Used by nixos-generation-info, nixos-metadata, nixos-build-status and
+# lib/build-status.sh. POSIX sh; needs the runtime core above (prov_root,
+# prov_profiles, prov_current, prov_booted). zsh callers: `emulate sh` first
+# (the globs below rely on unquoted pattern variables and empty matches).
+#
+# No fork and no external command on the common path: generations are found
+# by globbing and compared with `[ A -ef B ]` (same file after following
+# links), never with readlink. Generation numbers are digits without a
+# leading zero (what nix-env writes); other names are ignored.
+#
+# Functions and what they set:
+#   prov_gen_latest DIR PREFIX
+#       Highest N among DIR/PREFIX-N-link. prov_ret = N and prov_gen_link =
+#       the link's path, or both empty (status 1) when there is none.
+#   prov_gen_find DIR PREFIX TARGET
+#       Highest N whose DIR/PREFIX-N-link is the same file as TARGET (two
+#       generations may share a store path: the newest wins). prov_ret = N,
+#       or empty (status 1). Costs one [ -ef ] per generation, no fork.
+#   prov_user_detect
+#       prov_user = $USER, else the effective user (`id -un`, the only fork,
+#       and only when USER is unset or empty), else $LOGNAME, else empty.
+#   prov_system_detect
+#       prov_sys_latest   newest system generation number, or empty
+#       prov_sys_current  running generation (/run/current-system), or empty
+#       prov_sys_status   in-sync | out-of-sync | unknown (no current system
+#                         or no generation at all)
+#   prov_system_boot_detect (after prov_system_detect)
+#       prov_sys_booted        booted generation number, or empty
+#       prov_sys_is_booted     true when the booted system is the running one
+#       prov_sys_needs_reboot  true when the booted kernel, initrd or kernel
+#                              modules differ from the running system's
+#   prov_hm_detect
+#       prov_hm_user     the user whose profile was read (prov_user)
+#       prov_hm_layout   xdg | legacy | nixos-module | none
+#       prov_hm_latest   newest Home Manager generation, or empty
+#       prov_hm_current  activated generation (gcroots/current-home), or empty
+#       prov_hm_status   in-sync | out-of-sync | absent | nixos-module | unknown
+#                        (unknown: profiles exist but none is activated)
+#   prov_commit_detect DIR (a system toplevel, e.g. "$prov_current")
+#       prov_commit        short commit (7 characters), or unknown
+#       prov_commit_full   full commit, or unknown
+#       prov_commit_dirty  true | false | unknown
+#       Reads DIR/etc/nixos-metadata with prov_meta_read (also leaving every
+#       prov_meta_* set), else DIR/configuration-revision.
+
+# Unquoted $prov_gen_pat below is on purpose: it is the glob pattern.
+# [ A -ef B ] is not in POSIX's test, but dash, bash, busybox ash, mksh and
+# yash all have it (posh does not), and it keeps the status modes fork-free.
+
+# prov_exists PATH: true for any directory entry, dangling links included.
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_exists() {
+	[ -e "$1" ] || [ -L "$1" ]
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_gen_latest() {
+	prov_ret=
+	prov_gen_link=
+	prov_gen_dir=$1
+	prov_gen_prefix=$2
+	# Start from six digits; a longer number is rare enough to be counted up to.
+	prov_gen_pat='[1-9][0-9][0-9][0-9][0-9][0-9]'
+	while :; do
+		# shellcheck disable=SC2086
+		set -- "$prov_gen_dir/$prov_gen_prefix"-${prov_gen_pat}[0-9]*-link
+		prov_exists "$1" || break
+		prov_gen_pat=$prov_gen_pat'[0-9]'
+	done
+	while :; do
+		# Within one digit count the glob's sorted order is numeric order.
+		# shellcheck disable=SC2086
+		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_pat-link
+		if prov_exists "$1"; then
+			eval "prov_gen_link=\${$#}"
+			prov_ret=${prov_gen_link##*/}
+			prov_ret=${prov_ret#"$prov_gen_prefix"-}
+			prov_ret=${prov_ret%-link}
+			return 0
+		fi
+		case $prov_gen_pat in
+		'[1-9]') return 1 ;;
+		esac
+		prov_gen_pat=${prov_gen_pat%'[0-9]'}
+	done
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_gen_find() {
+	prov_ret=
+	prov_gen_dir=$1
+	prov_gen_prefix=$2
+	prov_gen_target=$3
+	prov_gen_match=
+	prov_exists "$prov_gen_target" || return 1
+	prov_gen_latest "$prov_gen_dir" "$prov_gen_prefix" || return 1
+	# prov_gen_pat is now the digit count of the newest generation: search
+	# from there down; the first count with a match holds the answer.
+	while :; do
+		# shellcheck disable=SC2086
+		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_pat-link
+		for prov_gen_l in "$@"; do
+			[ "$prov_gen_l" -ef "$prov_gen_target" ] && prov_gen_match=$prov_gen_l
+		done
+		if [ -n "$prov_gen_match" ]; then
+			prov_ret=${prov_gen_match##*/}
+			prov_ret=${prov_ret#"$prov_gen_prefix"-}
+			prov_ret=${prov_ret%-link}
+			return 0
+		fi
+		case $prov_gen_pat in
+		'[1-9]') return 1 ;;
+		esac
+		prov_gen_pat=${prov_gen_pat%'[0-9]'}
+	done
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_user_detect() {
+	prov_user=${USER:-}
+	if [ -z "$prov_user" ]; then
+		prov_user=$(id -un 2>/dev/null) || prov_user=
+		[ -n "$prov_user" ] || prov_user=${LOGNAME:-}
+	fi
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_system_detect() {
+	prov_sys_latest=
+	prov_sys_current=
+	prov_sys_status=unknown
+	prov_gen_latest "$prov_profiles" system && prov_sys_latest=$prov_ret
+	[ -e "$prov_current" ] || return 0
+	if [ -n "$prov_sys_latest" ] && [ "$prov_current" -ef "$prov_gen_link" ]; then
+		prov_sys_current=$prov_sys_latest
+		prov_sys_status=in-sync
+		return 0
+	fi
+	prov_gen_find "$prov_profiles" system "$prov_current" && prov_sys_current=$prov_ret
+	[ -n "$prov_sys_latest" ] && prov_sys_status=out-of-sync
+	return 0
+}
+
+# prov_same_file A B: A and B are the same file, or both are missing.
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_same_file() {
+	[ "$1" -ef "$2" ] && return 0
+	! prov_exists "$1" && ! prov_exists "$2"
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_system_boot_detect() {
+	prov_sys_booted=
+	prov_sys_is_booted=false
+	prov_sys_needs_reboot=false
+	[ -e "$prov_booted" ] || return 0
+	if [ "$prov_booted" -ef "$prov_current" ]; then
+		prov_sys_is_booted=true
+		prov_sys_booted=$prov_sys_current
+		return 0
+	fi
+	[ -e "$prov_current" ] || return 0
+	for prov_l in kernel initrd kernel-modules; do
+		prov_same_file "$prov_booted/$prov_l" "$prov_current/$prov_l" || prov_sys_needs_reboot=true
+	done
+	prov_gen_find "$prov_profiles" system "$prov_booted" && prov_sys_booted=$prov_ret
+	return 0
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_hm_detect() {
+	prov_user_detect
+	prov_hm_user=$prov_user
+	prov_hm_layout=none
+	prov_hm_latest=
+	prov_hm_current=
+	prov_hm_status=absent
+	prov_hm_xdg=
+	case ${XDG_STATE_HOME:-} in
+	/*) prov_hm_xdg=$XDG_STATE_HOME ;;
+	*) [ -n "${HOME:-}" ] && prov_hm_xdg=$HOME/.local/state ;;
+	esac
+	prov_hm_dir=
+	prov_hm_root=
+	prov_hm_legacy_root=
+	[ -n "$prov_user" ] && prov_hm_legacy_root=$prov_root/nix/var/nix/gcroots/per-user/$prov_user/current-home
+	if [ -n "$prov_hm_xdg" ] && prov_gen_latest "$prov_hm_xdg/nix/profiles" home-manager; then
+		prov_hm_layout=xdg
+		prov_hm_dir=$prov_hm_xdg/nix/profiles
+		prov_hm_root=$prov_hm_xdg/home-manager/gcroots/current-home
+		prov_exists "$prov_hm_root" || prov_hm_root=$prov_hm_legacy_root
+	elif [ -n "$prov_user" ] && prov_gen_latest "$prov_profiles/per-user/$prov_user" home-manager; then
+		prov_hm_layout=legacy
+		prov_hm_dir=$prov_profiles/per-user/$prov_user
+		prov_hm_root=$prov_hm_legacy_root
+		if ! prov_exists "$prov_hm_root" && [ -n "$prov_hm_xdg" ]; then
+			prov_hm_root=$prov_hm_xdg/home-manager/gcroots/current-home
+		fi
+	else
+		# No per-user profile: Home Manager is absent, or runs as a NixOS
+		# module that installs into /etc/profiles/per-user.
+		if [ -n "$prov_user" ] && [ -d "$prov_root/etc/profiles/per-user/$prov_user" ]; then
+			prov_hm_layout=nixos-module
+			prov_hm_status=nixos-module
+		fi
+		return 0
+	fi
+	prov_hm_latest=$prov_ret
+	prov_hm_status=unknown
+	[ -n "$prov_hm_root" ] && [ -e "$prov_hm_root" ] || return 0
+	if [ "$prov_hm_root" -ef "$prov_gen_link" ]; then
+		prov_hm_current=$prov_hm_latest
+		prov_hm_status=in-sync
+		return 0
+	fi
+	prov_gen_find "$prov_hm_dir" home-manager "$prov_hm_root" && prov_hm_current=$prov_ret
+	prov_hm_status=out-of-sync
+	return 0
+}
+
+# prov_short7 VALUE: prov_ret = the first 7 characters of VALUE (no fork).
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_short7() {
+	prov_ret=${1#???????}
+	prov_ret=${1%"$prov_ret"}
+}
+
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_commit_detect() {
+	prov_commit=unknown
+	prov_commit_full=unknown
+	prov_commit_dirty=unknown
+	if prov_meta_read "$1/etc/nixos-metadata"; then
+		[ -n "$prov_meta_GIT_COMMIT" ] && prov_commit_full=$prov_meta_GIT_COMMIT
+		if [ -n "$prov_meta_GIT_SHORT_COMMIT" ] && [ "$prov_meta_GIT_SHORT_COMMIT" != unknown ]; then
+			prov_commit=$prov_meta_GIT_SHORT_COMMIT
+		elif [ "$prov_commit_full" != unknown ]; then
+			prov_short7 "$prov_commit_full"
+			prov_commit=$prov_ret
+		fi
+		case $prov_meta_GIT_DIRTY in
+		true | false) prov_commit_dirty=$prov_meta_GIT_DIRTY ;;
+		esac
+		return 0
+	fi
+	# A generation built without the module: system.configurationRevision,
+	# which is `self.rev` or `self.dirtyRev` (`<commit>-dirty`).
+	[ -f "$1/configuration-revision" ] || return 0
+	prov_l=
+	IFS= read -r prov_l <"$1/configuration-revision" || :
+	case $prov_l in
+	'' | unknown) return 0 ;;
+	*-dirty)
+		prov_commit_full=${prov_l%-dirty}
+		prov_commit_dirty=true
+		;;
+	*) prov_commit_full=$prov_l ;;
+	esac
+	prov_short7 "$prov_commit_full"
+	prov_commit=$prov_ret
+}
+##### end of generation detection #####
+
+# prov_bs_log_awk: the build-log reader, an awk program run after
+# $prov_json_awk_lib (it calls jesc) under LC_ALL=C. It streams the log once,
+# keeping only what it reports, so memory does not grow with the log:
+#   - error blocks: a line starting with `error:` (or nh's `Error:`), the
+#     indented or blank lines that follow it (nix indents its traces), and up
+#     to 3 lines of context before it; at most 10 blocks of 40 lines, each
+#     line cut to 500 bytes;
+#   - failed derivations: `builder for '/nix/store/...drv' failed` and
+#     `Cannot build '/nix/store/...drv'`;
+#   - the last phase: `Running phase: X` (`pkg: X` when nix prefixes the line
+#     with `pkg> `), else the last `building '/nix/store/...drv'`.
+# Terminal escapes are removed and a carriage return keeps what follows it
+# (what the terminal showed). `@nix {...}` lines (nixos-rebuild
+# --log-format internal-json, which is what the log holds when nom displays
+# the build) are decoded first, but only when they can matter.
+# what=record prints the record's keys `"errors":...,"lastPhase":...` on one
+# line; what=blocks a JSON array of blocks; what=phase the phase as text;
+# what=summary the first line of each block as text, control characters
+# replaced by `?`.
+# shellcheck disable=SC2016,SC2034 # awk code: the $ are awk's, not the shell's
+prov_bs_log_awk='
+BEGIN {
+	esc = sprintf("%c", 27); bel = sprintf("%c", 7); cr = sprintf("%c", 13)
+	maxblocks = 10; maxblines = 40; maxlen = 500; nctx = 3
+	nb = 0; inblk = 0; nc = 0; nd = 0; dropped = 0; phase = ""
+}
+function clean(s,    p) {
+	if (length(s) > 4 * maxlen) s = substr(s, 1, 4 * maxlen)
+	if (index(s, esc)) {
+		gsub(esc "\\[[0-9;?]*[ -/]*[@-~]", "", s)
+		gsub(esc "\\][^" bel "]*" bel, "", s)
+		gsub(esc, "", s)
+	}
+	if (index(s, cr)) {
+		sub(cr "+$", "", s)
+		while ((p = index(s, cr)) > 0) s = substr(s, p + 1)
+	}
+	if (length(s) > maxlen) s = substr(s, 1, maxlen) " [...]"
+	return s
+}
+function hexval(h,    i, v, c) {
+	v = 0
+	for (i = 1; i <= length(h); i++) {
+		c = index("0123456789abcdef", tolower(substr(h, i, 1)))
+		if (c == 0) return -1
+		v = v * 16 + c - 1
+	}
+	return v
+}
+# The JSON string starting at position p of line (just after its quote), decoded.
+function jdecode(line, p,    s, out, c, i, n, v) {
+	s = substr(line, p, 8192)
+	out = ""; n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (c == "\"") break
+		if (c == "\\") {
+			i++; c = substr(s, i, 1)
+			if (c == "n") c = "\n"
+			else if (c == "t") c = "\t"
+			else if (c == "r") c = cr
+			else if (c == "u") {
+				v = hexval(substr(s, i + 1, 4)); i += 4
+				c = (v > 0 && v < 128) ? sprintf("%c", v) : "?"
+			}
+		}
+		out = out c
+	}
+	return out
+}
+function endblock() {
+	inblk = 0
+	pend = 0
+}
+function addline(s) {
+	if (inblk != 1) return
+	if (bn[nb] >= maxblines) { if (bn[nb] == maxblines) { bj[nb] = bj[nb] "\\n[...]"; bn[nb]++ } return }
+	bj[nb] = bj[nb] (bn[nb] ? "\\n" : "") jesc(s)
+	bn[nb]++
+}
+function proc(s,    p, q, d, name, i) {
+	s = clean(s)
+	if ((p = index(s, "Running phase: ")) > 0) {
+		name = substr(s, p + 15); sub(/[^A-Za-z0-9_].*$/, "", name)
+		q = index(s, "> ")
+		if (q > 0 && q < p) phase = substr(s, 1, q - 1) ": " name
+		else phase = name
+	} else if (s ~ /^building .\/nix\/store\/[^ ]*\.drv/) {
+		d = substr(s, 11); sub(/\.drv.*$/, "", d); sub(/^\/nix\/store\/[^-]*-/, "", d)
+		phase = "building " d
+	}
+	if (s ~ /builder for .\/nix\/store\/[^ ]*\.drv. failed/ || s ~ /[Cc]annot build .\/nix\/store\/[^ ]*\.drv/) {
+		d = s; sub(/^[^\/]*\/nix\/store\//, "/nix/store/", d); sub(/\.drv.*$/, ".drv", d)
+		if (!(d in seen)) { seen[d] = 1; drv[++nd] = d }
+	}
+	if (s ~ /^(error|Error):/) {
+		if (nb >= maxblocks) { dropped++; inblk = 2; nc = 0; return }
+		nb++; inblk = 1; pend = 0; bn[nb] = 0; bj[nb] = ""; first[nb] = s
+		for (i = 1; i <= nc; i++) addline(ctx[i])
+		nc = 0
+		addline(s)
+		return
+	}
+	if (inblk && (s == "" || s ~ /^[ \t]/)) {
+		if (s == "") { pend++; return }
+		if (inblk == 1) { while (pend > 0) { addline(""); pend-- } }
+		addline(s)
+		return
+	}
+	if (inblk) endblock()
+	if (s == "") return
+	if (nc < nctx) ctx[++nc] = s
+	else { ctx[1] = ctx[2]; ctx[2] = ctx[3]; ctx[3] = s }
+}
+/^@nix \{/ {
+	if ($0 !~ /rror|Running phase|building .\/nix|builder for|annot build/) next
+	if ((p = index($0, "\"msg\":\"")) > 0) s = jdecode($0, p + 7)
+	else if ((p = index($0, "\"fields\":[\"")) > 0) s = jdecode($0, p + 11)
+	else if ((p = index($0, "\"text\":\"")) > 0) s = jdecode($0, p + 8)
+	else next
+	n = split(s, part, "\n")
+	for (k = 1; k <= n; k++) proc(part[k])
+	next
+}
+{ proc($0) }
+END {
+	if (what == "phase") { print (phase == "" ? "unknown" : phase); exit }
+	if (what == "summary") {
+		for (i = 1; i <= nb; i++) { s = first[i]; gsub(/[\001-\010\013-\037\177]/, "?", s); print s }
+		if (dropped) print "(" dropped " more error blocks)"
+		exit
+	}
+	if (what == "blocks") {
+		printf "["
+		for (i = 1; i <= nb; i++) printf "%s\n\"%s\"", (i > 1 ? "," : ""), bj[i]
+		print (nb ? "\n]" : "]")
+		exit
+	}
+	printf "\"errors\":\""
+	for (i = 1; i <= nb; i++) printf "%s%s", (i > 1 ? "\\n\\n" : ""), bj[i]
+	if (dropped) printf "\\n\\n(%d more error blocks)", dropped
+	printf "\",\"errorBlocks\":["
+	for (i = 1; i <= nb; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), bj[i]
+	printf "],\"failedDerivations\":["
+	for (i = 1; i <= nd; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), jesc(drv[i])
+	printf "],\"lastPhase\":\"%s\"\n", jesc(phase == "" ? "unknown" : phase)
+}
+'
+
+prov_bs_default_log_dir='/var/log/nixos-builds'
+prov_bs_default_history=100
+
+##### internal helpers (prov_bs_*) #####
+
+# prov_bs_tool NAME: prov_ret = how to run the sibling command NAME, or
+# return 1. prov_bindir is set by the commands that source this library.
+prov_bs_tool() {
+	prov_ret=
+	if [ -n "${prov_bindir-}" ] && [ -x "$prov_bindir/$1" ]; then
+		prov_ret=$prov_bindir/$1
+	elif command -v "$1" >/dev/null 2>&1; then
+		prov_ret=$1
+	else
+		return 1
+	fi
+}
+
+# prov_bs_records_dir [DIR]: prov_ret = where the build records are: DIR,
+# else $NIXOS_PROVENANCE_LOG_DIR, else the configured default; when that has
+# no last-build.json, the per-user fallback the wrapper uses when the default
+# is not writable.
+prov_bs_records_dir() {
+	if [ -n "${1-}" ]; then
+		prov_ret=$1
+		return 0
+	fi
+	prov_ret=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_bs_default_log_dir}
+	[ -f "$prov_ret/last-build.json" ] && return 0
+	prov_bs_fallback_dir
+	[ -f "$prov_ret/last-build.json" ] && return 0
+	prov_ret=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_bs_default_log_dir}
+}
+
+# prov_bs_fallback_dir: prov_ret = the per-user log directory.
+prov_bs_fallback_dir() {
+	if [ -n "${XDG_STATE_HOME-}" ]; then
+		prov_ret=$XDG_STATE_HOME/nixos-builds
+	else
+		prov_ret=${HOME-}/.local/state/nixos-builds
+	fi
+}
+
+# prov_bs_history_length: prov_ret = how many entries the history keeps.
+prov_bs_history_length() {
+	prov_ret=${NIXOS_PROVENANCE_HISTORY_LENGTH:-$prov_bs_default_history}
+	case $prov_ret in
+	'' | *[!0-9]* | 0 | 0*)
+		prov_warn "NIXOS_PROVENANCE_HISTORY_LENGTH must be a positive integer; using $prov_bs_default_history"
+		prov_ret=$prov_bs_default_history
+		;;
+	esac
+}
+
+# prov_bs_json_key FILE KEY: prov_ret = the raw JSON value of the first KEY
+# in FILE, for the one-line records the wrapper writes (a string keeps its
+# quotes and escapes). Returns 1 when absent.
+prov_bs_json_key() {
+	prov_ret=
+	[ -f "$1" ] || return 1
+	prov_ret=$(LC_ALL=C awk -v key="$2" '
+		{
+			p = index($0, "\"" key "\":")
+			if (p == 0) next
+			s = substr($0, p + length(key) + 3)
+			if (substr(s, 1, 1) == "\"") {
+				out = "\""
+				for (i = 2; i <= length(s); i++) {
+					c = substr(s, i, 1); out = out c
+					if (c == "\\") { i++; out = out substr(s, i, 1); continue }
+					if (c == "\"") break
+				}
+				print out
+			} else {
+				match(s, /^[-0-9.a-z]*/)
+				print substr(s, 1, RLENGTH)
+			}
+			exit
+		}' "$1" 2>/dev/null)
+	[ -n "$prov_ret" ]
+}
+
+##### public functions (the seed's API) #####
+
+# json_escape STRING: STRING escaped for use inside a JSON string.
+json_escape() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_json_str "${1-}"
+	prov_ret=${prov_ret#\"}
+	printf '%s\n' "${prov_ret%\"}"
+}
+
+# json_bool VALUE: true for true/yes/on/1 (any case), else false.
+json_bool() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	case ${1-} in
+	[Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn] | 1) printf '%s\n' true ;;
+	*) printf '%s\n' false ;;
+	esac
+}
+
+get_current_generation() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_system_detect
+	printf '%s\n' "${prov_sys_current:-unknown}"
+}
+
+get_current_generation_json() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	if prov_bs_tool nixos-generation-info; then
+		"$prov_ret" --json && return 0
+	fi
+	printf '%s\n' '{}'
+	return 1
+}
+
+get_generation_short() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_tool nixos-generation-info && "$prov_ret" --short && return 0
+	printf '%s\n' unknown
+	return 1
+}
+
+# is_generation_in_sync: succeeds when the running system is the newest
+# generation and Home Manager (when present) is activated at its newest.
+is_generation_in_sync() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_system_detect
+	[ "$prov_sys_status" = in-sync ] || return 1
+	prov_hm_detect
+	[ "$prov_hm_status" != out-of-sync ]
+}
+
+get_last_build_status() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_records_dir "${1-}"
+	if [ -f "$prov_ret/last-build.json" ] && [ -r "$prov_ret/last-build.json" ]; then
+		command cat "$prov_ret/last-build.json"
+	else
+		printf '%s\n' '{}'
+	fi
+}
+
+get_last_build_exit_code() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_records_dir "${1-}"
+	if prov_bs_json_key "$prov_ret/last-build.json" exitCode; then
+		case $prov_ret in
+		*[!0-9]*) printf '%s\n' 999 ;;
+		*) printf '%s\n' "$prov_ret" ;;
+		esac
+	else
+		printf '%s\n' 999
+	fi
+}
+
+was_last_build_successful() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_records_dir "${1-}"
+	prov_bs_json_key "$prov_ret/last-build.json" exitCode && [ "$prov_ret" = 0 ]
+}
+
+get_build_history() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_records_dir "${1-}"
+	if [ -f "$prov_ret/build-history.json" ] && [ -r "$prov_ret/build-history.json" ]; then
+		command cat "$prov_ret/build-history.json"
+	else
+		printf '%s\n' '[]'
+	fi
+}
+
+# get_build_history_summary [LOG_DIR] [COUNT]: a JSON array of the last
+# COUNT (default 10) builds, one object per line: timestamp, target, action,
+# exitCode, success, duration, generation (the generation after the build).
+get_build_history_summary() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_records_dir "${1-}"
+	prov_bs_count=${2:-10}
+	case $prov_bs_count in
+	'' | *[!0-9]*) prov_bs_count=10 ;;
+	esac
+	if ! [ -f "$prov_ret/build-history.json" ]; then
+		printf '%s\n' '[]'
+		return 0
+	fi
+	LC_ALL=C command awk -v count="$prov_bs_count" '
+		function val(key,    p, s, out, i, c) {
+			p = index($0, "\"" key "\":")
+			if (p == 0) return "null"
+			s = substr($0, p + length(key) + 3)
+			if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
+			out = "\""
+			for (i = 2; i <= length(s); i++) {
+				c = substr(s, i, 1); out = out c
+				if (c == "\\") { i++; out = out substr(s, i, 1); continue }
+				if (c == "\"") break
+			}
+			return out
+		}
+		/^\{/ {
+			n++
+			if (count > 0) ring[n % count] = "{\"timestamp\":" val("buildStart") ",\"target\":" val("target") ",\"action\":" val("action") ",\"exitCode\":" val("exitCode") ",\"success\":" val("success") ",\"duration\":" val("buildDuration") ",\"generation\":" val("generationAfter") "}"
+		}
+		END {
+			start = n - count + 1; if (start < 1) start = 1
+			printf "["
+			for (i = start; i <= n; i++) printf "%s\n%s", (i > start ? "," : ""), ring[i % count]
+			print (n >= start ? "\n]" : "]")
+		}' "$prov_ret/build-history.json"
+}
+
+# extract_nix_errors LOG_FILE: the error blocks of a build log (each
+# `error:` line with the lines that belong to it and 3 lines of context)
+# as a JSON array of strings. Streams the file: any size is fine.
+extract_nix_errors() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	if ! [ -f "${1-}" ] || ! [ -r "${1-}" ]; then
+		prov_warn "extract_nix_errors: cannot read ${1-(no file given)}"
+		printf '%s\n' '[]'
+		return 1
+	fi
+	LC_ALL=C command awk -v what=blocks "$prov_json_awk_lib$prov_bs_log_awk" "$1"
+}
+
+# extract_build_phase LOG_FILE: the last build phase (`hello: buildPhase`)
+# or derivation (`building hello-2.12`) seen in a log, or `unknown`.
+extract_build_phase() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	if ! [ -f "${1-}" ] || ! [ -r "${1-}" ]; then
+		printf '%s\n' unknown
+		return 1
+	fi
+	LC_ALL=C command awk -v what=phase "$prov_json_awk_lib$prov_bs_log_awk" "$1"
+}
+
+# check_failed_units: failed systemd units as a JSON array ([] when
+# systemctl is missing or cannot talk to systemd).
+check_failed_units() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	if command -v systemctl >/dev/null 2>&1; then
+		command systemctl list-units --state=failed --no-legend --plain --no-pager 2>/dev/null |
+			LC_ALL=C command awk '
+				{ sub(/^[^A-Za-z0-9@._:\\-]+/, ""); if ($1 == "") next; u[++n] = $1 }
+				END { printf "["; for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), "\"" jesc(u[i]) "\""; print "]" }
+			'"$prov_json_awk_lib"
+	else
+		printf '%s\n' '[]'
+	fi
+}
+
+# check_journal_errors [SINCE]: number of journal lines at priority err or
+# worse since SINCE (default "1 hour ago"); 0 when journalctl is missing.
+check_journal_errors() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	if command -v journalctl >/dev/null 2>&1; then
+		command journalctl -p err --since "${1:-1 hour ago}" --no-pager -q -o cat 2>/dev/null |
+			command wc -l | command tr -d ' '
+	else
+		printf '%s\n' 0
+	fi
+}
+
+# get_current_commit: configuration commit of the running system (from its
+# /etc/nixos-metadata, else its configuration-revision), or `unknown`.
+get_current_commit() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_commit_detect "$prov_current"
+	printf '%s\n' "$prov_commit_full"
+}
+
+get_current_nixpkgs_rev() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_bs_rev=
+	if prov_meta_read "$prov_current/etc/nixos-metadata"; then
+		prov_bs_rev=${prov_meta_NIXPKGS_REV-}
+	fi
+	printf '%s\n' "${prov_bs_rev:-unknown}"
+}
+
+# get_home_manager_generation: number of the activated Home Manager
+# generation; `none` without a per-user Home Manager profile, `unknown`
+# when there are profiles but none is activated.
+get_home_manager_generation() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	prov_hm_detect
+	if [ -n "$prov_hm_current" ]; then
+		printf '%s\n' "$prov_hm_current"
+	elif [ "$prov_hm_status" = absent ] || [ "$prov_hm_status" = nixos-module ]; then
+		printf '%s\n' none
+	else
+		printf '%s\n' unknown
+	fi
+}
+
+# create_status_report [json|human]: the report of nixos-build-status
+# (default json). Returns 0 when the report was made (whatever it says).
+create_status_report() {
+	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+	case ${1:-json} in
+	json) prov_bs_fmt=--json ;;
+	human | text) prov_bs_fmt= ;;
+	*)
+		prov_warn "create_status_report: format must be json or human, not ${1-}"
+		return 2
+		;;
+	esac
+	if ! prov_bs_tool nixos-build-status; then
+		prov_warn "create_status_report: nixos-build-status not found"
+		return 1
+	fi
+	if [ -n "$prov_bs_fmt" ]; then
+		"$prov_ret" "$prov_bs_fmt"
+	else
+		"$prov_ret"
+	fi
+	case $? in
+	0 | 1 | 2) return 0 ;;
+	*) return 1 ;;
+	esac
+}

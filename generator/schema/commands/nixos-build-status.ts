@@ -18,6 +18,7 @@ export const nixosBuildStatus: CommandSpec = {
     { name: "outOfSync", code: 1, description: "Out of sync (system or Home Manager)." },
     { name: "buildErrors", code: 2, description: "Build errors detected." },
     { name: "usage", code: 3, description: "Invalid arguments." },
+    { name: "software", code: 70, description: "The installation is broken: lib/build-status.sh cannot be read (70 = EX_SOFTWARE)." },
   ],
   jsonOutputs: ["BuildStatus"],
   examples: [

@@ -1,9 +1,10 @@
 import type { JsonShapeSpec } from "../types.js";
-import { str, int, bool, obj, ref } from "./build.js";
+import { str, int, bool, obj, ref, nullable } from "./build.js";
 
-const generationSnapshot = ref("GenerationInfo", "Generation info at that moment.");
+/** `nixos-generation-info --json` at that moment; null when it could not be had. */
+const generationSnapshot = nullable(ref("GenerationInfo", "Generation info at that moment (`nixos-generation-info --json`); null when it could not be had."));
 
-/** `last-build.json` and each entry of `build-history.json` (seed keys first). */
+/** `last-build.json` and each entry of `build-history.json` (one line each, in this key order). */
 export const buildRecordShape: JsonShapeSpec = {
   name: "BuildRecord",
   description: "One run of nixos-build-wrapper.",
@@ -20,16 +21,18 @@ export const buildRecordShape: JsonShapeSpec = {
     interrupted: bool("Whether the build was stopped by a signal."),
     hostname: str("Host that ran the build."),
     user: str("User that ran the build."),
-    command: str("The command, as one display string (shell-quoted)."),
+    command: str("The command, as one display string (arguments shell-quoted where needed)."),
     argv: { type: "array", items: str("Argument."), description: "The command, as an argument vector." },
-    preGeneration: generationSnapshot,
-    postGeneration: generationSnapshot,
+    generationBefore: str("Newest generation of the profile the build changes (`g41`, `hm12`) before the build, or `unknown`."),
+    generationAfter: str("The same after the build."),
     generationChange: str("`g41 → g42`, or `g42 (unchanged)`."),
-    buildLogPath: str("Path of the full log."),
-    errors: str("The `error:` blocks of the log with their context lines, joined by newlines."),
+    buildLogPath: str("Path of the full log; empty when the records could not be kept."),
+    errors: str("The `error:` blocks of the log with their context lines, separated by blank lines (at most 10 blocks of 40 lines, lines cut at 500 bytes)."),
     errorBlocks: { type: "array", items: str("One error block."), description: "The `error:` blocks, one string each." },
     failedDerivations: { type: "array", items: str("Derivation path."), description: "Derivations that failed to build." },
-    lastPhase: str("Last build phase or derivation seen in the log, or `unknown`."),
+    lastPhase: str("Last build phase (`hello: buildPhase`) or derivation (`building hello-2.12`) seen in the log, or `unknown`."),
+    preGeneration: generationSnapshot,
+    postGeneration: generationSnapshot,
   }),
 };
 
