@@ -154,10 +154,13 @@
         # `nixpkgs.lib.nixosSystem` with the module imported and `self` and
         # `inputs` passed as module arguments, so a host needs only
         #   system.provenance = { enable = true; flake = self; inherit inputs; };
+        # `module`: a module generated from your own provenance.yaml
+        # (e.g. ./provenance/modules/nixos.nix) instead of the default one.
         nixosSystem =
           {
             self,
             inputs ? self.inputs or { },
+            module ? ./modules/nixos.nix,
             modules ? [ ],
             specialArgs ? { },
             ...
@@ -171,9 +174,10 @@
               "self"
               "inputs"
               "nixpkgs"
+              "module"
             ]
             // {
-              modules = [ ./modules/nixos.nix ] ++ modules;
+              modules = [ module ] ++ modules;
               specialArgs = {
                 inherit self inputs;
               } // specialArgs;
