@@ -1,0 +1,81 @@
+#!/bin/sh
+# Build a fake NixOS machine with N system generations (and N/10 + 1 Home
+# Manager generations) under ROOT, laid out as test/helpers/fixture.ts does,
+# in sync: the profile, /run/current-system, /run/booted-system and Home
+# Manager's current-home all point at the newest generation.
+#
+# Usage: sh bench/make-fixture.sh ROOT N
+set -eu
+root=$1
+count=$2
+case $count in
+'' | *[!0-9]*)
+	printf 'make-fixture: N must be a number\n' >&2
+	exit 2
+	;;
+esac
+store=$root/nix/store
+profiles=$root/nix/var/nix/profiles
+home=$root/home/alice
+state=$home/.local/state
+mkdir -p "$store" "$profiles" "$root/run" "$state/nix/profiles" "$state/home-manager/gcroots"
+
+kernel=$store/00000000000000000000000000000000-linux-6.6.30
+initrd=$store/00000000000000000000000000000001-initrd-linux-6.6.30
+modules=$store/00000000000000000000000000000000-linux-6.6.30-modules
+mkdir -p "$kernel" "$initrd" "$modules/lib/modules/6.6.30"
+: >"$kernel/bzImage"
+: >"$initrd/initrd"
+
+n=1
+while [ "$n" -le "$count" ]; do
+	hash=$(printf '%032d' "$n")
+	top=$store/$hash-nixos-system-benchhost-24.05.20240101.abcdef0
+	commit=$(printf '%040x' "$n")
+	nixpkgs=$(printf '%040x' $((n / 3 + 1000)))
+	mkdir -p "$top/etc"
+	printf '24.05.20240101.abcdef0' >"$top/nixos-version"
+	printf '%s' "$commit" >"$top/configuration-revision"
+	cat >"$top/etc/nixos-metadata" <<EOF
+# /etc/nixos-metadata: provenance of this NixOS generation (nixos-provenance, schema 1).
+METADATA_SCHEMA_VERSION='1'
+
+# Git Information
+GIT_COMMIT='$commit'
+GIT_SHORT_COMMIT='$(printf '%.7s' "$commit")'
+GIT_DIRTY='false'
+GIT_LAST_MODIFIED='20250109'
+GIT_SOURCE_URL='https://github.com/owner/nixos-config/tree/$commit'
+
+# Flake Input Revisions
+NIXPKGS_REV='$nixpkgs'
+NIXPKGS_NARHASH='sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+HOME_MANAGER_REV='def4567abc8901def4567abc8901def4567abc89'
+
+# System Information
+HOSTNAME='benchhost'
+SYSTEM='x86_64-linux'
+BUILD_DATE='20250109'
+FLAKE_URL='github:owner/nixos-config/$commit'
+EOF
+	ln -s "$kernel/bzImage" "$top/kernel"
+	ln -s "$initrd/initrd" "$top/initrd"
+	ln -s "$modules" "$top/kernel-modules"
+	ln -s "$top" "$profiles/system-$n-link"
+	n=$((n + 1))
+done
+last=$((n - 1))
+ln -s "system-$last-link" "$profiles/system"
+ln -s "$top" "$root/run/current-system"
+ln -s "$top" "$root/run/booted-system"
+
+hm=$((count / 10 + 1))
+n=1
+while [ "$n" -le "$hm" ]; do
+	gen=$store/$(printf '%032d' $((n + 1000000)))-home-manager-generation
+	mkdir -p "$gen"
+	ln -s "$gen" "$state/nix/profiles/home-manager-$n-link"
+	n=$((n + 1))
+done
+ln -s "home-manager-$hm-link" "$state/nix/profiles/home-manager"
+ln -s "$gen" "$state/home-manager/gcroots/current-home"
