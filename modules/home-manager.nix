@@ -9,6 +9,7 @@
 {
   config,
   lib,
+  options,
   pkgs,
   ...
 }:
@@ -60,11 +61,22 @@ let
   };
 
   prompt = cfg.prompt;
+  # Home Manager 25.05 renamed programs.zsh.initExtra to initContent.
+  zshInit = if (options.programs.zsh or { }) ? initContent then "initContent" else "initExtra";
   flag = "--${prompt.mode}";
-  # `--warning` prints nothing and exits 1 when there is nothing to warn about.
+  # The command's line without its newline, and a space; nothing at all when
+  # it prints nothing (`--warning` in sync: exit 1, no output).
   posixPrompt = ''
     __nixos_provenance_prompt() {
-      ${info} ${flag} 2>/dev/null && printf ' '
+      set -- "$(${info} ${flag} 2>/dev/null)"
+      [ -n "$1" ] && printf '%s ' "$1"
+    }
+  '';
+  # zsh expands % escapes in what prompt_subst substituted: double them.
+  zshPrompt = ''
+    __nixos_provenance_prompt() {
+      set -- "$(${info} ${flag} 2>/dev/null)"
+      [ -n "$1" ] && printf '%s ' "''${1//\%/%%}"
     }
   '';
 in
@@ -244,7 +256,7 @@ in
     })
 
     (mkIf prompt.zsh.enable {
-      programs.zsh.initContent = posixPrompt + ''
+      programs.zsh.${zshInit} = zshPrompt + ''
         setopt prompt_subst
         PROMPT='$(__nixos_provenance_prompt)'"$PROMPT"
       '';
@@ -253,7 +265,8 @@ in
     (mkIf prompt.fish.enable {
       programs.fish.interactiveShellInit = ''
         function __nixos_provenance_prompt
-          ${info} ${flag} 2>/dev/null; and printf ' '
+          set -l text (${info} ${flag} 2>/dev/null)
+          test -n "$text"; and printf '%s ' "$text"
         end
         if functions -q fish_prompt; and not functions -q __nixos_provenance_fish_prompt
           functions -c fish_prompt __nixos_provenance_fish_prompt

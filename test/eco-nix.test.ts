@@ -18,11 +18,13 @@ const homeBase = `{ home.username = "alice"; xdg.dataHome = "/home/alice/.local/
 
 type Json = Record<string, any>;
 
-function evalModule(module: string, base: string, settings: string): Json {
-  return nixEvalJson(`(import ${stub} { module = ${projectRoot}modules/${module}; base = ${base}; settings = ${settings}; }).result`) as Json;
+function evalModule(module: string, base: string, settings: string, moduleOptions = "{ }"): Json {
+  return nixEvalJson(`(import ${stub} { module = ${projectRoot}modules/${module}; base = ${base}; settings = ${settings}; moduleOptions = ${moduleOptions}; }).result`) as Json;
 }
 const nixos = (provenance: string) => evalModule("nixos.nix", nixosBase, `{ system.provenance = { enable = true; flake = ${flake}; } // ${provenance}; }`);
-const home = (provenance: string) => evalModule("home-manager.nix", homeBase, `{ home.provenance = { enable = true; flake = ${flake}; } // ${provenance}; }`);
+/** Home Manager 25.05 and later (programs.zsh.initContent) unless told otherwise. */
+const home = (provenance: string, moduleOptions = "{ programs.zsh.initContent = { }; }") =>
+  evalModule("home-manager.nix", homeBase, `{ home.provenance = { enable = true; flake = ${flake}; } // ${provenance}; }`, moduleOptions);
 const failing = (config: Json) => (config.assertions as { assertion: boolean; message: string }[]).filter((a) => !a.assertion).map((a) => a.message);
 
 test("every emitted .nix file and flake.nix parse", () => {
@@ -120,11 +122,14 @@ test("Home Manager: bars write their config through the fast modes", () => {
 test("Home Manager: prompts for bash, zsh, fish and starship", () => {
   const bin = "/nix/store/stub-nixos-provenance-dash/bin/nixos-generation-info";
   const c = home(`{ useDash = true; prompt = { bash.enable = true; zsh.enable = true; fish.enable = true; starship.enable = true; }; }`);
-  assert.match(c.programs.bash.initExtra, `${bin} --warning 2>/dev/null && printf ' '`);
+  assert.match(c.programs.bash.initExtra, `set -- "$(${bin} --warning 2>/dev/null)"`);
   assert.match(c.programs.bash.initExtra, `PS1='$(__nixos_provenance_prompt)'"$PS1"`);
   assert.match(c.programs.zsh.initContent, "setopt prompt_subst\n");
-  assert.match(c.programs.fish.interactiveShellInit, `${bin} --warning 2>/dev/null; and printf ' '`);
+  assert.match(c.programs.fish.interactiveShellInit, `set -l text (${bin} --warning 2>/dev/null)`);
   assert.equal(c.programs.starship.settings.custom.nixos_provenance.when, `${bin} --warning >/dev/null 2>&1`);
+  const older = home(`{ prompt.zsh.enable = true; }`, "{ programs.zsh = { }; }");
+  assert.match(older.programs.zsh.initExtra, "setopt prompt_subst\n", "Home Manager before 25.05: initExtra");
+  assert.not.ok("initContent" in older.programs.zsh);
   const short = home(`{ prompt = { mode = "short"; starship.enable = true; }; }`);
   assert.is(short.programs.starship.settings.custom.nixos_provenance.command, "/nix/store/stub-nixos-provenance/bin/nixos-generation-info --short");
   assert.is(short.programs.starship.settings.custom.nixos_provenance.when, true);

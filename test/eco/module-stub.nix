@@ -9,6 +9,8 @@
   module,
   settings ? { },
   base ? { },
+  # What the module sees as `options` (only looked at with `?`).
+  moduleOptions ? { },
 }:
 let
   isOption = v: builtins.isAttrs v && (v._type or null) == "option";
@@ -134,7 +136,7 @@ let
 
   evaluated = import module {
     inherit lib pkgs config;
-    options = { };
+    options = moduleOptions;
   };
   config = recursiveUpdate (recursiveUpdate base (defaultsOf evaluated.options)) settings;
 in
