@@ -14,7 +14,7 @@ import { createServer } from "node:net";
 import { createEnvironment } from "../generator/render.js";
 import { buildModel } from "../generator/generate.js";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
-import { acrossShells, runArgv, shells } from "./helpers/shells.js";
+import { acrossShells, outBin, runArgv, runCommand, shells } from "./helpers/shells.js";
 
 /** A script made of the runtime core, the generation partial and the metrics partial. */
 function harness(): string {
@@ -141,6 +141,27 @@ test("promtool check metrics accepts the output", () => {
   }
 });
 
+test("nixos-build-status --prometheus prints exactly the report, under every shell, and promtool accepts it", () => {
+  const { m, logDir } = machine();
+  try {
+    const want = runArgv(["dash", script, logDir], { env: m.env() }).stdout;
+    assert.match(want, "nixos_provenance_current_generation 2\n");
+    const results = acrossShells((shell) => runCommand(shell, "nixos-build-status", ["--prometheus", "--log-dir", logDir], { env: m.env() }));
+    for (const [name, r] of results) {
+      assert.is(r.stderr, "", `${name} stderr`);
+      assert.is(r.status, 0, name);
+      assert.is(r.stdout, want, name);
+    }
+    const check = spawnSync("promtool", ["check", "metrics"], { input: want, encoding: "utf8", timeout: 30_000 });
+    assert.is(check.status, 0, check.stdout + check.stderr);
+    // The log directory also comes from the environment, as the NixOS module sets it.
+    const fromEnv = runArgv(["dash", outBin("nixos-build-status"), "--prometheus"], { env: m.env({ NIXOS_PROVENANCE_LOG_DIR: logDir }) });
+    assert.is(fromEnv.stdout, want);
+  } finally {
+    m.cleanup();
+  }
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -157,7 +178,8 @@ test("a real node-exporter serves the metrics from its textfile directory", asyn
   const textfiles = join(m.root, "textfile-collector");
   mkdirSync(textfiles);
   // What the NixOS module's timer does: write beside the target, then rename.
-  const r = runArgv(["dash", script, logDir], { env: m.env() });
+  const r = runArgv(["dash", outBin("nixos-build-status"), "--prometheus", "--log-dir", logDir], { env: m.env() });
+  assert.is(r.status, 0, r.stderr);
   writeFileSync(join(textfiles, ".nixos-provenance.prom.tmp"), r.stdout);
   renameSync(join(textfiles, ".nixos-provenance.prom.tmp"), join(textfiles, "nixos-provenance.prom"));
   const port = await freePort();
