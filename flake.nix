@@ -125,6 +125,34 @@
           };
         };
 
+      # busybox's binary alone: its applets must not shadow coreutils on PATH.
+      busyboxOnly =
+        pkgs:
+        pkgs.runCommand "busybox-binary" { } ''
+          mkdir -p $out/bin
+          ln -s ${pkgs.busybox}/bin/busybox $out/bin/busybox
+        '';
+
+      # The programs the test suite runs (the shell matrix, checkers, services).
+      testTools =
+        pkgs: with pkgs; [
+          dash
+          (busyboxOnly pkgs)
+          mksh
+          yash
+          posh
+          bash
+          jq
+          nix
+          shellcheck
+          zsh
+          fish
+          man-db
+          groff
+          prometheus
+          prometheus-node-exporter
+        ];
+
       fakeFlake = rev: {
         inherit rev;
         shortRev = builtins.substring 0 7 rev;
@@ -230,25 +258,12 @@
       devShells = forAllSystems (pkgs: {
         # `nix develop`, then `npm ci && npm run generate` (or `npm test`).
         default = pkgs.mkShell {
-          packages = with pkgs; [
-            nodejs_20
-            shellcheck
-            nixfmt-rfc-style
-            nix
-            dash
-            busybox
-            mksh
-            yash
-            posh
-            jq
-            hyperfine
-            zsh
-            fish
-            man-db
-            groff
-            prometheus
-            prometheus-node-exporter
-          ];
+          packages = [
+            pkgs.nodejs_20
+            pkgs.nixfmt-rfc-style
+            pkgs.hyperfine
+          ]
+          ++ testTools pkgs;
         };
       });
 
@@ -280,23 +295,7 @@
           tests = p.generator.overrideAttrs {
             pname = "nixos-provenance-tests";
             doCheck = true;
-            nativeCheckInputs = with pkgs; [
-              dash
-              busybox
-              mksh
-              yash
-              posh
-              bash
-              jq
-              nix
-              shellcheck
-              zsh
-              fish
-              man-db
-              groff
-              prometheus
-              prometheus-node-exporter
-            ];
+            nativeCheckInputs = testTools pkgs;
             checkPhase = ''
               runHook preCheck
               export HOME=$TMPDIR NIX_REMOTE= NIX_STATE_DIR=$TMPDIR/nix/state NIX_LOG_DIR=$TMPDIR/nix/log
