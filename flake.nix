@@ -30,11 +30,13 @@
           findutils
         ];
 
-      # Everything that is not generated output or tooling is left out of the
-      # generator's source, so editing docs does not rebuild it.
+      # Docs and benchmarks are left out of the generator's source, so
+      # editing them does not rebuild it (the tests read examples/ and flake.nix).
       generatorSrc = lib.fileset.toSource {
         root = ./.;
         fileset = lib.fileset.unions [
+          ./flake.nix
+          ./examples
           ./package.json
           ./package-lock.json
           ./tsconfig.json
