@@ -43,27 +43,29 @@ export type GenerationInfo = {
   bootedGeneration: string;
   /** Whether the running system is the latest generation. */
   status: "in-sync" | "out-of-sync" | "unknown";
+  /** Whether everything (system and Home Manager) is the latest generation. */
+  syncStatus: "in-sync" | "out-of-sync" | "unknown";
   /** Short configuration commit of the running system (or `unknown`). */
   commit: string;
   /** Whether the running system was built from a dirty tree; null when unknown. */
   dirty: boolean | null;
-  /** `g42@abc1234*`: generation, short commit, `*` when dirty. */
+  /** `g42@abc1234*`: generation, short commit, `*` when dirty (`g?` when the running generation is unknown). */
   short: string;
-  /** Active Home Manager generation, `hm12`; `none` when there is no per-user profile. */
+  /** Active Home Manager generation, `hm12`; `none` when there is no per-user profile, `unknown` when none is activated. */
   homeManagerGeneration: string;
-  /** Active Home Manager generation number. */
+  /** Active Home Manager generation number, `12` (or `none`, `unknown`). */
   homeManagerGenerationRaw: string;
-  /** Newest Home Manager generation, `hm13`. */
+  /** Newest Home Manager generation, `hm13` (or `none`). */
   homeManagerLatestGeneration: string;
-  /** Whether Home Manager is activated at its newest generation. */
+  /** Whether Home Manager is activated at its newest generation; `absent` without Home Manager, `nixos-module` when it runs as a NixOS module without a per-user profile, `unknown` when no generation is activated. */
   homeManagerStatus: "in-sync" | "out-of-sync" | "absent" | "nixos-module" | "unknown";
   /** `hm12`, or empty when Home Manager is absent. */
   homeManagerShort: string;
   /** User whose Home Manager profile was read. */
   user: string;
-  /** Whether the booted system is the running one. */
+  /** Whether the booted system is the running one (false when /run/booted-system is missing). */
   booted: boolean;
-  /** Whether the booted kernel, initrd or system differs from the running one. */
+  /** Whether the booted kernel, initrd or kernel modules differ from the running system's. */
   needsReboot: boolean;
   /** Space-separated reasons for a warning: `system`, `home-manager`, `reboot`. */
   warningParts: string;
@@ -95,6 +97,33 @@ export type GenerationList = Array<{
   /** Whether the generation carries /etc/nixos-metadata. */
   hasMetadata: boolean;
 }>;
+/** The metadata fields that differ between two system generations. */
+export type GenerationDiff = {
+  /** First generation as given (`41`, `current`, `booted`). */
+  from: string;
+  /** Second generation as given. */
+  to: string;
+  /** One entry per field whose value differs, in metadata file order, then nixosVersion and kernelVersion. */
+  changes: Array<{
+    /** Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`. */
+    field: string;
+    /** JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`). */
+    key: string;
+    /** Value in the first generation (`unknown` when absent). */
+    from: string;
+    /** Value in the second generation. */
+    to: string;
+  }>;
+  /** Forge link comparing the two commits, when the source is on a known forge (GitHub, GitLab) and both commits are known. */
+  compareUrl: string | null;
+};
+/** Distinct nixpkgs revisions of the system generations and the generations that used each. */
+export type NixpkgsAudit = Array<{
+  /** nixpkgs revision, or `unknown`. */
+  nixpkgsRev: string;
+  /** Generations built with this revision, oldest first. */
+  generations: number[];
+}>;
 /** One run of nixos-build-wrapper. */
 export type BuildRecord = {
   /** Start time, ISO 8601. */
@@ -121,26 +150,30 @@ export type BuildRecord = {
   hostname: string;
   /** User that ran the build. */
   user: string;
-  /** The command, as one display string (shell-quoted). */
+  /** The command, as one display string (arguments shell-quoted where needed). */
   command: string;
   /** The command, as an argument vector. */
   argv: string[];
-  /** Generation info at that moment. */
-  preGeneration: GenerationInfo;
-  /** Generation info at that moment. */
-  postGeneration: GenerationInfo;
+  /** Newest generation of the profile the build changes (`g41`, `hm12`) before the build, or `unknown`. */
+  generationBefore: string;
+  /** The same after the build. */
+  generationAfter: string;
   /** `g41 → g42`, or `g42 (unchanged)`. */
   generationChange: string;
-  /** Path of the full log. */
+  /** Path of the full log; empty when the records could not be kept. */
   buildLogPath: string;
-  /** The `error:` blocks of the log with their context lines, joined by newlines. */
+  /** The `error:` blocks of the log with their context lines, separated by blank lines (at most 10 blocks of 40 lines, lines cut at 500 bytes). */
   errors: string;
   /** The `error:` blocks, one string each. */
   errorBlocks: string[];
   /** Derivations that failed to build. */
   failedDerivations: string[];
-  /** Last build phase or derivation seen in the log, or `unknown`. */
+  /** Last build phase (`hello: buildPhase`) or derivation (`building hello-2.12`) seen in the log, or `unknown`. */
   lastPhase: string;
+  /** Generation info at that moment (`nixos-generation-info --json`); null when it could not be had. */
+  preGeneration: GenerationInfo | null;
+  /** Generation info at that moment (`nixos-generation-info --json`); null when it could not be had. */
+  postGeneration: GenerationInfo | null;
 };
 /** Sync, health and buildability of the system. */
 export type BuildStatus = {
@@ -148,8 +181,9 @@ export type BuildStatus = {
   timestamp: string;
   /** Host name. */
   hostname: string;
-  generation: GenerationInfo;
-  /** Recent build errors. */
+  /** `nixos-generation-info --json`; null when it cannot be run. */
+  generation: GenerationInfo | null;
+  /** Recent build errors: the first line of each error block of the last wrapper build when it failed (or `the last build failed with exit code N`), then the last hour's journal errors of nixos-rebuild-switch-to-configuration.service. */
   buildErrors: {
     /** Number of error lines. */
     errorCount: number;
@@ -162,17 +196,17 @@ export type BuildStatus = {
     bootFailed: boolean;
     /** Failed units, space-separated. */
     failedUnits: string;
-    /** `ok`, `skipped` or `unavailable`. */
-    checked: string;
+    /** `ok`, `skipped` (--no-boot) or `unavailable` (no systemctl, or systemd not running). */
+    checked: "ok" | "skipped" | "unavailable";
   };
-  /** Whether the flake evaluates. */
+  /** Whether `nix flake metadata` succeeds on the configuration flake (NH_OS_FLAKE, NH_FLAKE, else /etc/nixos). */
   buildability: {
-    /** Whether the flake evaluates. */
+    /** False only when the check ran and failed. */
     canBuild: boolean;
     /** First error line, if any. */
     buildError: string;
-    /** `ok`, `skipped` or `unavailable`. */
-    checked: string;
+    /** `ok`, or `unavailable` (no nix, no flake.nix, or timed out). */
+    checked: "ok" | "skipped" | "unavailable";
   };
   /** The last wrapper build, or {}. */
   lastBuild: BuildRecord | Record<string, never>;

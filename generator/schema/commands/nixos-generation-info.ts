@@ -6,14 +6,14 @@ export const nixosGenerationInfo: CommandSpec = {
   synopsis: ["[--short|--json|--export|--status|--warning|--i3blocks|--waybar|--i3status-rs]"],
   positionals: [],
   flags: [
-    { long: "--short", description: "One line: `g42@abc1234* hm12`, with `⚠` when out of sync." },
+    { long: "--short", description: "One line: `g42@abc1234* hm12` (`*` = dirty tree), ` ⚠` appended when out of sync." },
     { long: "--json", description: "Machine-readable JSON payload." },
     { long: "--export", description: "Shell assignments `NIXOS_GENERATION_INFO_*=...`, safe to eval." },
-    { long: "--status", description: "Print `in-sync` or `out-of-sync`." },
-    { long: "--warning", description: "Print a warning for prompts when out of sync; exit 1 when there is nothing to warn about." },
-    { long: "--i3blocks", description: "i3blocks block: full text, short text, colour." },
-    { long: "--waybar", description: "Waybar custom module JSON (text, tooltip, class)." },
-    { long: "--i3status-rs", description: "i3status-rust custom block JSON (text, state)." },
+    { long: "--status", description: "Print `in-sync`, `out-of-sync` (system or Home Manager not at its newest generation) or `unknown` (no running system)." },
+    { long: "--warning", description: "Print a warning for prompts when out of sync or a reboot is pending; exit 1 when there is nothing to warn about." },
+    { long: "--i3blocks", description: "i3blocks block: full text, short text, and a red colour line when out of sync." },
+    { long: "--waybar", description: "Waybar custom module JSON (text, tooltip, class, alt)." },
+    { long: "--i3status-rs", description: "i3status-rust custom block JSON (icon, state, text); also fine for py3status." },
     { long: "--help", short: "-h", description: "Show this help and exit." },
   ],
   exitCodes: [
@@ -25,5 +25,7 @@ export const nixosGenerationInfo: CommandSpec = {
   examples: [
     { command: "nixos-generation-info --short", description: "`g42@abc1234 hm12` for a prompt or bar." },
     { command: "nixos-generation-info --status", description: "`in-sync` or `out-of-sync`." },
+    { command: "eval \"$(nixos-generation-info --export)\"", description: "Set `NIXOS_GENERATION_INFO_*` variables in the current shell." },
+    { command: "nixos-generation-info --waybar", description: "A Waybar `custom/generation` module's output." },
   ],
 };

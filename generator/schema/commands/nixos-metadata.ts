@@ -31,5 +31,6 @@ export const nixosMetadata: CommandSpec = {
     { command: "nixos-metadata list --json", description: "Every generation, as JSON." },
     { command: "nixos-metadata diff 41 42", description: "What changed between two generations, with a compare link." },
     { command: "nixos-metadata reproduce 42", description: "The commands that rebuild generation 42." },
+    { command: "nixos-metadata audit", description: "Which nixpkgs revisions were used, by which generations." },
   ],
 };
