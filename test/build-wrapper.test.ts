@@ -1,0 +1,482 @@
+/**
+ * nixos-build-wrapper against fake builders (test/fakes) on a fixture
+ * machine: records, exit codes, the history, and everything that can go
+ * wrong (interrupts, concurrency, kill -9, a full disk, hostile output,
+ * unsafe or unwritable log directories, planted symlinks).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync, mkdirSync, symlinkSync, chmodSync, chownSync, rmSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Machine } from "./helpers/fixture.js";
+import { shells, outBin, runArgv, type Shell, type RunResult } from "./helpers/shells.js";
+import { toolDir, buildPath, type FakeTool } from "./helpers/build-env.js";
+
+interface Setup {
+  machine: Machine;
+  logDir: string;
+  env: Record<string, string>;
+}
+
+/** A machine at generation 41 (running, in sync), fakes on PATH, records in <root>/logs. */
+function setup(tools: FakeTool[] = ["nixos-rebuild"], extraEnv: Record<string, string> = {}): Setup {
+  const machine = new Machine();
+  machine.switchTo(41);
+  const logDir = join(machine.root, "logs");
+  const env = machine.env({ PATH: buildPath(toolDir(tools)), NIXOS_PROVENANCE_LOG_DIR: logDir, ...extraEnv });
+  return { machine, logDir, env };
+}
+
+function wrap(shell: Shell, s: Setup, args: string[], env: Record<string, string> = {}): RunResult {
+  return runArgv([...shell.argv, outBin("nixos-build-wrapper"), ...args], { env: { ...s.env, ...env } });
+}
+
+const dash = shells[0]!;
+
+function readJson(path: string): any {
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+/** The history parses, and keeps the one-record-per-line layout the wrapper appends to. */
+function history(logDir: string): any[] {
+  const text = readFileSync(join(logDir, "build-history.json"), "utf8");
+  const parsed = JSON.parse(text);
+  assert.ok(Array.isArray(parsed));
+  const lines = text.split("\n");
+  assert.is(lines[0], "[");
+  assert.is(lines[lines.length - 2], "]");
+  assert.is(lines.length - 3, parsed.length, "one record per line");
+  return parsed;
+}
+
+function tempFiles(logDir: string): string[] {
+  return readdirSync(logDir).filter((f) => f.startsWith(".nixos-build."));
+}
+
+const recordKeys = [
+  "buildStart", "buildEnd", "buildDuration", "target", "action", "tool", "flakePath", "exitCode", "success", "interrupted",
+  "hostname", "user", "command", "argv", "generationBefore", "generationAfter", "generationChange", "buildLogPath",
+  "errors", "errorBlocks", "failedDerivations", "lastPhase", "preGeneration", "postGeneration",
+];
+
+for (const shell of shells) {
+  test(`${shell.name}: a successful switch records g41 → g42 and exits 0`, () => {
+    const s = setup(["nixos-rebuild"]);
+    const r = wrap(shell, s, ["os", "switch"]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, "hello> Running phase: installPhase", "the build's output is shown");
+    assert.match(r.stdout, "✓ os switch succeeded");
+    const rec = readJson(join(s.logDir, "last-build.json"));
+    assert.equal(Object.keys(rec), recordKeys);
+    assert.is(rec.exitCode, 0);
+    assert.is(rec.success, true);
+    assert.is(rec.interrupted, false);
+    assert.is(rec.tool, "nixos-rebuild");
+    assert.is(rec.target, "os");
+    assert.is(rec.action, "switch");
+    assert.is(rec.generationChange, "g41 → g42");
+    assert.is(rec.preGeneration.generation, "g41");
+    assert.is(rec.postGeneration.generation, "g42");
+    assert.is(rec.flakePath, join(s.machine.root, "etc/nixos"));
+    assert.is(rec.buildLogPath, join(s.logDir, "last-build.log"));
+    assert.is(rec.lastPhase, "hello: installPhase");
+    assert.equal(rec.argv, ["nixos-rebuild", "switch", "--flake", join(s.machine.root, "etc/nixos")]);
+    assert.match(rec.buildStart, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+    assert.match(readFileSync(join(s.logDir, "last-build.log"), "utf8"), "Running phase: installPhase");
+    assert.equal(history(s.logDir), [rec]);
+    assert.equal(tempFiles(s.logDir), []);
+    s.machine.cleanup();
+  });
+
+  test(`${shell.name}: a failed build keeps its exit code and records the error blocks`, () => {
+    const s = setup(["nixos-rebuild"]);
+    const r = wrap(shell, s, ["os", "switch"], { FAKE_BUILD: "fail", FAKE_EXIT: "42" });
+    assert.is(r.status, 42, r.stderr);
+    assert.match(r.stdout, "✗ os switch failed (exit 42)");
+    const rec = readJson(join(s.logDir, "last-build.json"));
+    assert.is(rec.exitCode, 42);
+    assert.is(rec.success, false);
+    assert.is(rec.generationChange, "g41 (unchanged)");
+    assert.is(rec.errorBlocks.length, 2);
+    assert.match(rec.errorBlocks[0], "hello> make: *** [Makefile:8: all] Error 1\nerror: builder for '/nix/store/");
+    assert.match(rec.errorBlocks[0], "       For full logs, run 'nix log");
+    assert.match(rec.errors, "failed to build");
+    assert.equal(rec.failedDerivations, ["/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1.drv"]);
+    assert.is(rec.lastPhase, "hello: buildPhase");
+    s.machine.cleanup();
+  });
+
+  test(`${shell.name}: hostile build output and arguments still give valid JSON`, () => {
+    const s = setup(["nixos-rebuild"]);
+    const flake = join(s.machine.root, `we"ird\\flake dir`);
+    const extras = ["--option", "a b", `it's`, "$(id)", "back\\slash", "new\nline", `"quoted"`, "ünïcode"];
+    const argsFile = join(s.machine.root, "args");
+    const r = wrap(shell, s, ["os", "build", "--json", "--flake", flake, "--", ...extras], { FAKE_BUILD: "hostile", FAKE_ARGS_FILE: argsFile });
+    assert.is(r.status, 3, r.stderr);
+    const printed = JSON.parse(r.stdout);
+    const rec = readJson(join(s.logDir, "last-build.json"));
+    assert.equal(printed, rec, "--json prints exactly the record");
+    const argv = ["build", "--flake", flake, ...extras];
+    assert.equal(readFileSync(argsFile, "utf8").split("\0").slice(0, -1), argv, "extra arguments reach the builder untouched");
+    assert.equal(rec.argv, ["nixos-rebuild", ...argv]);
+    assert.is(rec.flakePath, flake);
+    // The display string, run by a shell, gives back the same argv.
+    const back = spawnSync("sh", ["-c", `eval "set -- $1"; printf '%s\\0' "$@"`, "sh", rec.command], { encoding: "utf8" });
+    assert.equal(back.stdout.split("\0").slice(0, -1), rec.argv);
+    assert.ok(rec.command.startsWith("nixos-rebuild build --flake "));
+    assert.ok(rec.errorBlocks.length >= 2);
+    assert.match(rec.errors, 'error: hostile "quoted" \\ path /tmp/a b/c\u0001 \ufffd');
+    assert.match(rec.errors, "ctl:\u0001\u0002red\tTab \\back");
+    assert.ok(rec.errors.includes(" [...]"), "a 3 MB line is cut");
+    assert.ok(readFileSync(join(s.logDir, "last-build.json")).length < 200_000, "records stay small");
+    history(s.logDir);
+    s.machine.cleanup();
+  });
+}
+
+test("extra arguments, flake and tool: nh with NH_OS_FLAKE, --no-nh, nom, home-manager", () => {
+  const s = setup(["nh", "nixos-rebuild", "nom", "home-manager"], { NH_OS_FLAKE: "/cfg/os", NH_HOME_FLAKE: "/cfg/home" });
+  const argsFile = join(s.machine.root, "args");
+  const args = () => readFileSync(argsFile, "utf8").split("\0").slice(0, -1);
+  let r = wrap(dash, s, ["os", "switch", "--", "--show-trace"], { FAKE_ARGS_FILE: argsFile });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(args(), ["os", "switch", "/cfg/os", "--", "--show-trace"]);
+  let rec = readJson(join(s.logDir, "last-build.json"));
+  assert.is(rec.tool, "nh");
+  assert.is(rec.flakePath, "/cfg/os");
+  assert.is(rec.command, "nh os switch /cfg/os -- --show-trace");
+
+  r = wrap(dash, s, ["os", "dry-build", "--flake", "/x"], { FAKE_ARGS_FILE: argsFile });
+  assert.equal(args(), ["os", "build", "--dry", "/x"]);
+
+  r = wrap(dash, s, ["os", "boot", "--no-nh"], { FAKE_ARGS_FILE: argsFile });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(args(), ["boot", "--flake", "/cfg/os", "--log-format", "internal-json", "-v"]);
+  rec = readJson(join(s.logDir, "last-build.json"));
+  assert.is(rec.tool, "nixos-rebuild");
+  assert.match(rec.command, / 2>&1 \| nom --json$/);
+  assert.is(rec.generationChange, "g42 → g43", "boot adds a generation");
+  assert.is(rec.lastPhase, "hello: installPhase", "phases are read from nix's internal-json");
+  assert.match(r.stdout, "hello> Running phase: installPhase", "nom's display reaches the terminal");
+
+  // The build's exit status, not nom's, in both directions.
+  r = wrap(dash, s, ["os", "switch", "--no-nh"], { FAKE_BUILD: "fail", FAKE_EXIT: "7", FAKE_NOM_EXIT: "0" });
+  assert.is(r.status, 7);
+  rec = readJson(join(s.logDir, "last-build.json"));
+  assert.equal(rec.failedDerivations, ["/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1.drv"], "errors are decoded from internal-json");
+  assert.match(rec.errorBlocks[0], "error: builder for");
+  r = wrap(dash, s, ["os", "switch", "--no-nh"], { FAKE_NOM_EXIT: "5" });
+  assert.is(r.status, 0);
+
+  r = wrap(dash, s, ["home", "switch", "--no-nh"], { FAKE_ARGS_FILE: argsFile });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(args(), ["switch", "--flake", "/cfg/home"]);
+  rec = readJson(join(s.logDir, "last-build.json"));
+  assert.is(rec.tool, "home-manager");
+  assert.is(rec.generationChange, "unknown → hm1");
+  r = wrap(dash, s, ["home", "switch"], { FAKE_ARGS_FILE: argsFile });
+  assert.equal(args(), ["home", "switch", "/cfg/home"]);
+  assert.is(readJson(join(s.logDir, "last-build.json")).generationChange, "hm1 → hm2");
+  assert.is(history(s.logDir).length, 7);
+  s.machine.cleanup();
+});
+
+test("--json keeps stdout for the record alone; the build's output goes to stderr", () => {
+  const s = setup(["nixos-rebuild"]);
+  const r = wrap(dash, s, ["os", "build", "--json"]);
+  assert.is(r.status, 0);
+  assert.is(JSON.parse(r.stdout).action, "build");
+  assert.match(r.stderr, "hello> compiling src/file1.c");
+  assert.not.match(r.stdout, "compiling");
+  s.machine.cleanup();
+});
+
+test("bad arguments exit 64 and build nothing", () => {
+  const s = setup(["nixos-rebuild"]);
+  for (const args of [["os", "frobnicate"], ["--bogus"], ["home", "boot"], ["os", "home"], ["switch", "build"], ["--flake"], ["--log-dir", ""]]) {
+    const r = wrap(dash, s, args);
+    assert.is(r.status, 64, `${args.join(" ")}: ${r.stderr}`);
+    assert.ok(r.stderr.length > 0);
+  }
+  assert.not.ok(existsSync(s.logDir));
+  const help = wrap(dash, s, ["--help"]);
+  assert.is(help.status, 0);
+  assert.match(help.stdout, "Usage: nixos-build-wrapper");
+  s.machine.cleanup();
+});
+
+test("a missing builder is recorded as exit 127", () => {
+  const s = setup([]);
+  const r = wrap(dash, s, ["os", "build"]);
+  assert.is(r.status, 127);
+  assert.match(r.stderr, "nixos-rebuild is not installed");
+  assert.is(readJson(join(s.logDir, "last-build.json")).exitCode, 127);
+  s.machine.cleanup();
+});
+
+test("history: capped at NIXOS_PROVENANCE_HISTORY_LENGTH, oldest dropped, seed jq queries work", () => {
+  const s = setup(["nixos-rebuild"]);
+  for (let i = 1; i <= 5; i++) {
+    const r = wrap(dash, s, ["os", "build", "--", `--marker=${i}`], { NIXOS_PROVENANCE_HISTORY_LENGTH: "3", FAKE_BUILD: i === 4 ? "fail" : "success" });
+    assert.is(r.status, i === 4 ? 1 : 0);
+  }
+  const h = history(s.logDir);
+  assert.equal(h.map((r) => r.argv[r.argv.length - 1]), ["--marker=3", "--marker=4", "--marker=5"]);
+  const file = join(s.logDir, "build-history.json");
+  const jq = (...args: string[]) => spawnSync("jq", [...args, file], { encoding: "utf8" });
+  assert.is(JSON.parse(jq(".[-10:]").stdout).length, 3);
+  const failed = jq("-c", ".[] | select(.success == false)").stdout.trim().split("\n");
+  assert.is(failed.length, 1);
+  assert.is(JSON.parse(failed[0]!).exitCode, 1);
+  assert.match(jq("[.[] | .buildDuration] | add / length").stdout.trim(), /^\d+(\.\d+)?$/);
+  const byDate = jq("-c", ".[] | {date: .buildStart, exitCode: .exitCode}").stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(byDate.map((b) => b.exitCode), [0, 1, 0]);
+  // A bad length falls back to the configured default with a warning.
+  const r = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_HISTORY_LENGTH: "lots" });
+  assert.match(r.stderr, "NIXOS_PROVENANCE_HISTORY_LENGTH must be a positive integer");
+  assert.is(history(s.logDir).length, 4);
+  s.machine.cleanup();
+});
+
+test("a corrupt history is moved aside with a warning, never overwritten; a pretty-printed one is converted", () => {
+  const s = setup(["nixos-rebuild"]);
+  mkdirSync(s.logDir, { recursive: true });
+  const file = join(s.logDir, "build-history.json");
+  writeFileSync(file, "[\n{\"half\": \n");
+  let r = wrap(dash, s, ["os", "build"]);
+  assert.is(r.status, 0);
+  assert.match(r.stderr, "was not a valid history; moved to");
+  const aside = readdirSync(s.logDir).filter((f) => f.startsWith("build-history.json.corrupt-"));
+  assert.is(aside.length, 1);
+  assert.is(readFileSync(join(s.logDir, aside[0]!), "utf8"), "[\n{\"half\": \n");
+  assert.is(history(s.logDir).length, 1);
+
+  // Valid JSON in another layout (as jq would write it): kept, converted.
+  const old = [{ buildStart: "2025-01-01T00:00:00+00:00", exitCode: 0, success: true, buildDuration: 5 }, { buildStart: "2025-01-02T00:00:00+00:00", exitCode: 1, success: false, buildDuration: 7 }];
+  writeFileSync(file, JSON.stringify(old, null, 2) + "\n");
+  r = wrap(dash, s, ["os", "build"]);
+  assert.is(r.status, 0);
+  const h = history(s.logDir);
+  assert.is(h.length, 3);
+  assert.equal(h.slice(0, 2), old);
+  s.machine.cleanup();
+});
+
+test("interrupt: SIGINT to the process group stops the build, records it as interrupted, exits 130", async () => {
+  for (const shell of shells) {
+    const s = setup(["nixos-rebuild", "nom"]);
+    const ready = join(s.machine.root, "ready");
+    const child = spawn(shell.argv[0]!, [...shell.argv.slice(1), outBin("nixos-build-wrapper"), "os", "switch"], {
+      env: { ...s.env, FAKE_BUILD: "hang", FAKE_READY_FILE: ready },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    for (let i = 0; i < 200 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(existsSync(ready), `${shell.name}: the build started`);
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(-child.pid!, "SIGINT");
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 10_000))]);
+    if (code === "timeout") process.kill(-child.pid!, "SIGKILL");
+    assert.is(code, 130, `${shell.name}: ${out}`);
+    const rec = readJson(join(s.logDir, "last-build.json"));
+    assert.is(rec.interrupted, true, shell.name);
+    assert.is(rec.exitCode, 130);
+    assert.is(rec.success, false);
+    assert.match(readFileSync(join(s.logDir, "last-build.log"), "utf8"), "Running phase: buildPhase", "the log has what was printed before Ctrl-C");
+    assert.is(history(s.logDir).length, 1);
+    s.machine.cleanup();
+  }
+});
+
+async function parallel(n: number, extraEnv: Record<string, string>, shell: Shell = dash): Promise<void> {
+  const s = setup(["nixos-rebuild"]);
+  const runs = Array.from({ length: n }, (_, i) =>
+    new Promise<number | null>((resolve) => {
+      const child = spawn(shell.argv[0]!, [...shell.argv.slice(1), outBin("nixos-build-wrapper"), "os", "build", "--json", "--", `--run=${i}`], { env: { ...s.env, FAKE_LINES: "200", ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
+      child.on("exit", (code) => resolve(code));
+    }),
+  );
+  const codes = await Promise.all(runs);
+  assert.equal(codes, Array(n).fill(0));
+  const h = history(s.logDir);
+  assert.is(h.length, n, "every build has its entry");
+  assert.equal(h.map((r) => r.argv[r.argv.length - 1]).sort(), Array.from({ length: n }, (_, i) => `--run=${i}`).sort());
+  readJson(join(s.logDir, "last-build.json"));
+  assert.equal(tempFiles(s.logDir), []);
+  s.machine.cleanup();
+}
+
+for (const shell of shells) {
+  test(`${shell.name}: 20 wrappers at once (flock): 20 valid history entries`, () => parallel(20, {}, shell));
+}
+test("20 wrappers at once (mkdir lock): 20 valid history entries", () => parallel(20, { NIXOS_PROVENANCE_NO_FLOCK: "1" }));
+
+test("kill -9 mid-write leaves the previous files whole; the next run sweeps the leftovers", async () => {
+  const s = setup(["nixos-rebuild"]);
+  assert.is(wrap(dash, s, ["os", "build"]).status, 0);
+  const before = {
+    json: readFileSync(join(s.logDir, "last-build.json"), "utf8"),
+    log: readFileSync(join(s.logDir, "last-build.log"), "utf8"),
+    hist: readFileSync(join(s.logDir, "build-history.json"), "utf8"),
+  };
+  // Hold the history lock: the wrapper writes its temporary record, then waits.
+  const holder = spawn("flock", [join(s.logDir, ".build-history.lock"), "sleep", "30"], { stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 200));
+  const child = spawn("dash", [outBin("nixos-build-wrapper"), "os", "switch"], { env: s.env, stdio: "ignore" });
+  const exited = new Promise((r) => child.on("exit", r));
+  let pending: string[] = [];
+  for (let i = 0; i < 400 && !pending.some((f) => f.endsWith(".json")); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    pending = tempFiles(s.logDir);
+  }
+  assert.ok(pending.some((f) => f.endsWith(".json")), "the wrapper is in the middle of writing");
+  child.kill("SIGKILL");
+  await exited;
+  holder.kill("SIGKILL");
+  assert.is(readFileSync(join(s.logDir, "last-build.json"), "utf8"), before.json);
+  assert.is(readFileSync(join(s.logDir, "last-build.log"), "utf8"), before.log);
+  assert.is(readFileSync(join(s.logDir, "build-history.json"), "utf8"), before.hist);
+  assert.ok(tempFiles(s.logDir).length > 0);
+  assert.is(wrap(dash, s, ["os", "build"]).status, 0);
+  assert.equal(tempFiles(s.logDir), [], "leftovers of the dead wrapper are removed");
+  assert.is(history(s.logDir).length, 2);
+
+  // Killed at arbitrary moments: whatever is there is always valid.
+  for (let i = 0; i < 12; i++) {
+    const c = spawn("dash", [outBin("nixos-build-wrapper"), "os", "build"], { env: { ...s.env, FAKE_LINES: "3000" }, stdio: "ignore" });
+    const done = new Promise((r) => c.on("exit", r));
+    await new Promise((r) => setTimeout(r, 20 + i * 15));
+    c.kill("SIGKILL");
+    await done;
+    readJson(join(s.logDir, "last-build.json"));
+    history(s.logDir);
+  }
+  // A stale mkdir lock of a dead process does not block the next build.
+  mkdirSync(join(s.logDir, ".build-history.lock.d"));
+  writeFileSync(join(s.logDir, ".build-history.lock.d/pid"), "999999\n");
+  const n = history(s.logDir).length;
+  const r = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_NO_FLOCK: "1" });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(history(s.logDir).length, n + 1);
+  assert.not.ok(existsSync(join(s.logDir, ".build-history.lock.d")));
+  s.machine.cleanup();
+});
+
+function tryMount(dir: string, options: string): boolean {
+  mkdirSync(dir, { recursive: true });
+  return spawnSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]).status === 0;
+}
+
+test("disk full: the build's exit code is kept and the previous records stay whole", () => {
+  const s = setup(["nixos-rebuild"]);
+  const mnt = join(s.machine.root, "small");
+  if (!tryMount(mnt, "size=64k,mode=755")) {
+    console.log("  (skipped: cannot mount a tmpfs here; needs root)");
+    s.machine.cleanup();
+    return;
+  }
+  try {
+    const env = { NIXOS_PROVENANCE_LOG_DIR: mnt };
+    assert.is(wrap(dash, s, ["os", "build"], env).status, 0);
+    const before = readFileSync(join(mnt, "last-build.json"), "utf8");
+    const hist = readFileSync(join(mnt, "build-history.json"), "utf8");
+    const r = wrap(dash, s, ["os", "switch"], { ...env, FAKE_LINES: "20000" });
+    assert.is(r.status, 0, "the build's status, not the log's");
+    assert.match(r.stderr, "disk full");
+    assert.is(readFileSync(join(mnt, "last-build.json"), "utf8"), before);
+    assert.is(readFileSync(join(mnt, "build-history.json"), "utf8"), hist);
+    assert.equal(tempFiles(mnt), []);
+    const failed = wrap(dash, s, ["os", "switch"], { ...env, FAKE_LINES: "20000", FAKE_BUILD: "fail", FAKE_EXIT: "9" });
+    assert.is(failed.status, 9);
+  } finally {
+    spawnSync("umount", [mnt]);
+    s.machine.cleanup();
+  }
+});
+
+test("unwritable log dir: falls back to $XDG_STATE_HOME/nixos-builds with a notice", () => {
+  const s = setup(["nixos-rebuild"]);
+  writeFileSync(join(s.machine.root, "file"), "");
+  const state = join(s.machine.home, "state");
+  let r = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_LOG_DIR: join(s.machine.root, "file/nixos-builds"), XDG_STATE_HOME: state });
+  assert.is(r.status, 0);
+  assert.match(r.stderr, `is not writable; build records go to ${state}/nixos-builds`);
+  assert.is(readJson(join(state, "nixos-builds/last-build.json")).exitCode, 0);
+  // Without XDG_STATE_HOME: ~/.local/state/nixos-builds.
+  const ro = join(s.machine.root, "ro");
+  if (tryMount(ro, "ro,size=64k,mode=755")) {
+    try {
+      r = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_LOG_DIR: ro });
+      assert.is(r.status, 0);
+      assert.match(r.stderr, "is not writable");
+      assert.is(history(join(s.machine.home, ".local/state/nixos-builds")).length, 1);
+    } finally {
+      spawnSync("umount", [ro]);
+    }
+  } else {
+    console.log("  (read-only mount case skipped: cannot mount a tmpfs here)");
+  }
+  s.machine.cleanup();
+});
+
+test("unsafe log dir (world-writable, another user's): refused, the build still runs", () => {
+  const s = setup(["nixos-rebuild"]);
+  mkdirSync(s.logDir);
+  chmodSync(s.logDir, 0o777);
+  let r = wrap(dash, s, ["os", "build", "--json"], { FAKE_BUILD: "fail", FAKE_EXIT: "4" });
+  assert.is(r.status, 4);
+  assert.match(r.stderr, "refusing to keep build records");
+  assert.match(r.stderr, "writable by other users");
+  assert.equal(readdirSync(s.logDir), []);
+  const rec = JSON.parse(r.stdout);
+  assert.is(rec.buildLogPath, "");
+  assert.is(rec.errorBlocks.length, 2, "errors are still extracted for the printed record");
+  if (process.getuid?.() === 0) {
+    chmodSync(s.logDir, 0o755);
+    chownSync(s.logDir, 65534, 65534);
+    r = wrap(dash, s, ["os", "build"]);
+    assert.is(r.status, 0);
+    assert.match(r.stderr, "belongs to another user");
+    assert.equal(readdirSync(s.logDir), []);
+  }
+  s.machine.cleanup();
+});
+
+test("a symlink planted at last-build.log (or the others) is replaced, never followed", () => {
+  const s = setup(["nixos-rebuild"]);
+  mkdirSync(s.logDir);
+  const victim = join(s.machine.root, "victim");
+  writeFileSync(victim, "precious\n");
+  for (const name of ["last-build.log", "last-build.json", "build-history.json", ".build-history.lock"]) symlinkSync(victim, join(s.logDir, name));
+  const r = wrap(dash, s, ["os", "build"]);
+  assert.is(r.status, 0);
+  assert.is(readFileSync(victim, "utf8"), "precious\n");
+  for (const name of ["last-build.log", "last-build.json", "build-history.json"]) assert.ok(lstatSync(join(s.logDir, name)).isFile(), name);
+  assert.match(r.stderr, "last-build.log was a symbolic link");
+  assert.is(history(s.logDir).length, 1);
+  // A symlink as the log directory itself is refused.
+  const other = join(s.machine.root, "logs2");
+  symlinkSync(s.logDir, other);
+  const r2 = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_LOG_DIR: other });
+  assert.match(r2.stderr, "is a symbolic link");
+  assert.is(history(s.logDir).length, 1);
+  s.machine.cleanup();
+});
+
+test("memory and time: a 200k-line build is streamed (log complete, record small)", () => {
+  const s = setup(["nixos-rebuild"]);
+  const r = wrap(dash, s, ["os", "build"], { FAKE_LINES: "200000" });
+  assert.is(r.status, 0);
+  const log = readFileSync(join(s.logDir, "last-build.log"), "utf8");
+  assert.ok(log.includes("src/file200000.c"));
+  assert.ok(readFileSync(join(s.logDir, "last-build.json")).length < 5000);
+  s.machine.cleanup();
+});
+
+test.run();
