@@ -1,0 +1,416 @@
+/**
+ * nixos-build-status on fixture machines with fake systemctl, journalctl and
+ * nix: exit codes 0/1/2/3, the JSON keys, `unavailable` checks, the flake
+ * timeout, colour rules, and the seed's automation examples run verbatim
+ * (only the absolute paths /var/log/nixos-builds, /etc/nixos and /tmp are
+ * re-rooted into the fixture).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { Machine } from "./helpers/fixture.js";
+import { shells, outBin, outLib, runArgv, type Shell, type RunResult } from "./helpers/shells.js";
+import { toolDir, buildPath, type FakeTool } from "./helpers/build-env.js";
+
+const all: FakeTool[] = ["nixos-rebuild", "systemctl", "journalctl", "nix"];
+
+interface Setup {
+  machine: Machine;
+  logDir: string;
+  env: Record<string, string>;
+}
+
+function setup(tools: FakeTool[] = all, extraEnv: Record<string, string> = {}, extraTools: Record<string, string> = {}): Setup {
+  const machine = new Machine();
+  machine.switchTo(41);
+  machine.write("etc/nixos/flake.nix", "{ outputs = _: { }; }\n");
+  const logDir = join(machine.root, "var/log/nixos-builds");
+  const env = machine.env({ PATH: buildPath(toolDir(tools, extraTools)), ...extraEnv });
+  return { machine, logDir, env };
+}
+
+function status(shell: Shell, s: Setup, args: string[], env: Record<string, string> = {}): RunResult {
+  return runArgv([...shell.argv, outBin("nixos-build-status"), ...args], { env: { ...s.env, ...env } });
+}
+
+function build(s: Setup, args: string[], env: Record<string, string> = {}): RunResult {
+  return runArgv(["dash", outBin("nixos-build-wrapper"), ...args], { env: { ...s.env, ...env } });
+}
+
+const dash = shells[0]!;
+const statusKeys = ["timestamp", "hostname", "generation", "buildErrors", "bootStatus", "buildability", "lastBuild", "overallStatus", "exitCode"];
+
+for (const shell of shells) {
+  test(`${shell.name}: healthy and in sync → exit 0, seed keys, success`, () => {
+    const s = setup();
+    assert.is(build(s, ["os", "switch"]).status, 0);
+    const r = status(shell, s, ["--json"]);
+    assert.is(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(Object.keys(j), statusKeys);
+    assert.is(j.overallStatus, "success");
+    assert.is(j.exitCode, 0);
+    assert.is(j.generation.generation, "g42");
+    assert.is(j.generation.status, "in-sync");
+    assert.equal(j.buildErrors, { errorCount: 0, errors: [] });
+    assert.equal(j.bootStatus, { bootFailed: false, failedUnits: "", checked: "ok" });
+    assert.equal(j.buildability, { canBuild: true, buildError: "", checked: "ok" });
+    assert.is(j.lastBuild.generationChange, "g41 → g42");
+    const h = status(shell, s, []);
+    assert.is(h.status, 0);
+    assert.match(h.stdout, "=== NixOS Build Status ===");
+    assert.match(h.stdout, "Current generation: g42");
+    assert.match(h.stdout, "✓ System is healthy");
+    assert.not.match(h.stdout, "\u001b[", "no colour without a terminal");
+    s.machine.cleanup();
+  });
+
+  test(`${shell.name}: out of sync → exit 1; errors → exit 2 (units, flake, failed build)`, () => {
+    const s = setup();
+    s.machine.addSystem(42);
+    s.machine.setProfile(42);
+    let r = status(shell, s, ["--json"]);
+    assert.is(r.status, 1);
+    assert.is(JSON.parse(r.stdout).overallStatus, "out-of-sync");
+
+    r = status(shell, s, ["--json"], { FAKE_FAILED_UNITS: "nginx.service foo@bar.service" });
+    assert.is(r.status, 2);
+    let j = JSON.parse(r.stdout);
+    assert.equal(j.bootStatus, { bootFailed: true, failedUnits: "nginx.service foo@bar.service", checked: "ok" });
+    assert.is(j.overallStatus, "error");
+    assert.is(status(shell, s, ["--json", "--no-boot"], { FAKE_FAILED_UNITS: "nginx.service" }).status, 1, "--no-boot skips the unit check");
+
+    r = status(shell, s, ["--json"], { FAKE_NIX: "fail" });
+    assert.is(r.status, 2);
+    j = JSON.parse(r.stdout);
+    assert.is(j.buildability.canBuild, false);
+    assert.match(j.buildability.buildError, "error: syntax error, unexpected '}'");
+    s.machine.cleanup();
+  });
+}
+
+test("a failed last build is an error; its error lines are reported", () => {
+  const s = setup();
+  assert.is(build(s, ["os", "switch"], { FAKE_BUILD: "fail" }).status, 1);
+  const r = status(dash, s, ["--json"]);
+  assert.is(r.status, 2);
+  const j = JSON.parse(r.stdout);
+  assert.is(j.buildErrors.errorCount, 2);
+  assert.match(j.buildErrors.errors[0], "error: builder for '/nix/store/");
+  assert.is(j.lastBuild.exitCode, 1);
+  const v = status(dash, s, ["--verbose"]);
+  assert.match(v.stdout, "✗ os switch failed with exit code 1");
+  assert.match(v.stdout, "    error: builder for");
+  assert.match(v.stdout, /\n  Last phase: +hello: buildPhase\n/);
+  // An interrupted build is not an error.
+  writeFileSync(join(s.logDir, "last-build.json"), readFileSync(join(s.logDir, "last-build.json"), "utf8").replace('"exitCode":1,"success":false,"interrupted":false', '"exitCode":130,"success":false,"interrupted":true'));
+  assert.is(status(dash, s, ["--json"]).status, 0);
+  s.machine.cleanup();
+});
+
+test("missing tools and a stopped systemd are `unavailable`, not errors", () => {
+  const s = setup(["nixos-rebuild"]);
+  let r = status(dash, s, ["--json"]);
+  assert.is(r.status, 0, r.stderr);
+  let j = JSON.parse(r.stdout);
+  assert.is(j.bootStatus.checked, "unavailable");
+  assert.is(j.buildability.checked, "unavailable");
+  assert.equal(j.lastBuild, {});
+  const h = status(dash, s, []);
+  assert.match(h.stdout, "unavailable (systemctl not found)");
+  assert.match(h.stdout, "unavailable (nix not found)");
+  assert.match(h.stdout, "no build recorded in");
+
+  const t = setup(all, { FAKE_SYSTEMCTL: "offline" });
+  r = status(dash, t, ["--json"]);
+  assert.is(r.status, 0);
+  assert.is(JSON.parse(r.stdout).bootStatus.checked, "unavailable");
+  s.machine.cleanup();
+  t.machine.cleanup();
+});
+
+test("a hung flake check times out instead of hanging the status", () => {
+  const s = setup(all, { FAKE_NIX: "hang", NIXOS_PROVENANCE_FLAKE_TIMEOUT: "1" });
+  const start = Date.now();
+  const r = status(dash, s, ["--json"]);
+  assert.ok(Date.now() - start < 8000);
+  assert.is(r.status, 0);
+  const j = JSON.parse(r.stdout);
+  assert.is(j.buildability.checked, "unavailable");
+  assert.match(status(dash, s, []).stdout, "timed out after 1s");
+  s.machine.cleanup();
+});
+
+test("bad arguments exit 3", () => {
+  const s = setup();
+  for (const args of [["--bogus"], ["extra"], ["--json", "--prometheus"], ["--log-dir"]]) {
+    const r = status(dash, s, args);
+    assert.is(r.status, 3, args.join(" "));
+    assert.match(r.stderr, "nixos-build-status:");
+  }
+  s.machine.cleanup();
+});
+
+test("journal errors count; data is printed as is (\\c, \\n, %s), control characters neutralised", () => {
+  const s = setup();
+  const journal = join(s.machine.root, "journal");
+  writeFileSync(journal, "switch-to-configuration: error: \\c stop \\n here %s\u001b[31m\n");
+  const r = status(dash, s, ["--verbose"], { FAKE_JOURNAL: journal });
+  assert.is(r.status, 2);
+  assert.match(r.stdout, "    switch-to-configuration: error: \\c stop \\n here %s?[31m");
+  const j = JSON.parse(status(dash, s, ["--json"], { FAKE_JOURNAL: journal }).stdout);
+  assert.equal(j.buildErrors.errors, ["switch-to-configuration: error: \\c stop \\n here %s?[31m"]);
+  s.machine.cleanup();
+});
+
+test("colour only on a terminal, and never with NO_COLOR", () => {
+  const s = setup();
+  const tty = (env: Record<string, string>) =>
+    spawnSync("script", ["-qec", `dash ${outBin("nixos-build-status")}`, "/dev/null"], { env: { ...s.env, ...env }, encoding: "utf8" }).stdout;
+  assert.match(tty({}), "\u001b[32m✓\u001b[0m System is healthy");
+  assert.not.match(tty({ NO_COLOR: "1" }), "\u001b[");
+  s.machine.cleanup();
+});
+
+test("--prometheus is served by prov_prometheus_report with the records dir", () => {
+  const s = setup();
+  build(s, ["os", "switch"]);
+  const r = status(dash, s, ["--prometheus"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, "nixos_provenance_current_generation 42");
+  assert.match(r.stdout, "nixos_provenance_last_build_exit_code 0");
+  s.machine.cleanup();
+});
+
+/** The seed's scripts, with its absolute paths moved into the fixture. */
+function seedScript(s: Setup, text: string): string {
+  return text
+    .replaceAll("/var/log/nixos-builds", s.logDir)
+    .replaceAll("/etc/nixos/lib/build-status.sh", outLib)
+    .replaceAll("/etc/nixos", join(s.machine.root, "etc/nixos"))
+    .replaceAll("/tmp/build-check.json", join(s.machine.root, "build-check.json"));
+}
+
+function runBash(s: Setup, script: string, env: Record<string, string> = {}): RunResult {
+  const file = join(s.machine.root, "script.sh");
+  writeFileSync(file, seedScript(s, script));
+  return runArgv(["bash", file], { env: { ...s.env, ...env }, cwd: s.machine.root });
+}
+
+const ciScript = `#!/usr/bin/env bash
+# CI/CD build verification script
+
+set -euo pipefail
+
+echo "Building NixOS configuration..."
+if nixos-build-wrapper os build --json > build-result.json; then
+  echo "✓ Build succeeded"
+
+  # Check if everything is healthy
+  if nixos-build-status --json | jq -e '.overallStatus == "success"'; then
+    echo "✓ System is healthy"
+    exit 0
+  else
+    echo "✗ System has issues"
+    nixos-build-status --verbose
+    exit 1
+  fi
+else
+  echo "✗ Build failed"
+
+  # Extract errors
+  jq -r '.errors' build-result.json
+
+  # Show error details
+  cat /var/log/nixos-builds/last-build.log
+
+  exit 2
+fi
+`;
+
+test("seed example: CI/CD pipeline (success and failure)", () => {
+  const s = setup();
+  let r = runBash(s, ciScript);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, "✓ Build succeeded\ntrue\n✓ System is healthy");
+  r = runBash(s, ciScript, { FAKE_BUILD: "fail" });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stdout, "✗ Build failed\nhello> Running phase: buildPhase");
+  assert.match(r.stdout, "error: builder for '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1.drv' failed with exit code 2;");
+  s.machine.cleanup();
+});
+
+test("seed example: pre-push hook", () => {
+  const s = setup();
+  const hook = `#!/usr/bin/env bash
+# .git/hooks/pre-push
+
+echo "Verifying NixOS configuration builds..."
+if ! nixos-build-wrapper os dry-build --json > /tmp/build-check.json; then
+  echo "Configuration doesn't build! Aborting push."
+  jq -r '.errors' /tmp/build-check.json
+  exit 1
+fi
+`;
+  assert.is(runBash(s, hook).status, 0);
+  const r = runBash(s, hook, { FAKE_BUILD: "eval-error" });
+  assert.is(r.status, 1);
+  assert.match(r.stdout, "Aborting push.\n");
+  assert.match(r.stdout, "hello> Running phase: buildPhase\nerror:\n       … while evaluating the attribute 'config.system.build.toplevel'\n\n       error: The option");
+  assert.match(r.stdout, "error: The option `services.foo' does not exist.");
+  s.machine.cleanup();
+});
+
+test("seed example: monitoring (cron) posts the JSON report", () => {
+  const curl = `#!/bin/sh\ncat > "$CURL_BODY"\nprintf '%s\\n' "$*" > "$CURL_BODY.args"\n`;
+  const s = setup(all, {}, { curl });
+  const body = join(s.machine.root, "posted.json");
+  const script = `#!/usr/bin/env bash
+# /etc/cron.hourly/nixos-health-check
+
+# Check system health and alert if issues
+if ! nixos-build-status --json | jq -e '.overallStatus == "success"' > /dev/null; then
+  # Send alert (email, webhook, etc.)
+  nixos-build-status --json | \\
+    curl -X POST https://monitoring.example.com/alerts \\
+      -H "Content-Type: application/json" \\
+      -d @-
+fi
+`;
+  assert.is(runBash(s, script, { CURL_BODY: body }).status, 0);
+  assert.not.ok(existsSync(body), "healthy: no alert");
+  const r = runBash(s, script, { CURL_BODY: body, FAKE_FAILED_UNITS: "nginx.service" });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(JSON.parse(readFileSync(body, "utf8")).bootStatus.failedUnits, "nginx.service");
+  s.machine.cleanup();
+});
+
+test("seed example: automated debugging workflow", () => {
+  const s = setup();
+  const script = `#!/usr/bin/env bash
+# Auto-debug build failures and send to LLM
+
+source /etc/nixos/lib/build-status.sh
+
+# Run build
+if ! nixos-build-wrapper os switch --json > build.json; then
+  echo "Build failed, collecting diagnostics..."
+
+  # Collect comprehensive error context
+  {
+    echo "=== Build Status ==="
+    create_status_report json
+
+    echo "=== Build Log ==="
+    cat /var/log/nixos-builds/last-build.log
+
+    echo "=== Nix Errors ==="
+    extract_nix_errors /var/log/nixos-builds/last-build.log
+
+    echo "=== Failed Units ==="
+    check_failed_units
+
+    echo "=== Recent Journal Errors ==="
+    journalctl -p err --since "1 hour ago" --no-pager
+
+  } > debug-context.txt
+
+  # Send to LLM for analysis (example)
+  # claude-code debug debug-context.txt
+
+  exit 1
+fi
+`;
+  const r = runBash(s, script, { FAKE_BUILD: "fail", FAKE_FAILED_UNITS: "a.service" });
+  assert.is(r.status, 1, r.stderr);
+  const text = readFileSync(join(s.machine.root, "debug-context.txt"), "utf8");
+  const report = text.split("=== Build Status ===\n")[1]!.split("=== Build Log ===")[0]!;
+  assert.is(JSON.parse(report).overallStatus, "error");
+  const errors = text.split("=== Nix Errors ===\n")[1]!.split("=== Failed Units ===")[0]!;
+  assert.is(JSON.parse(errors).length, 2);
+  assert.match(text, '=== Failed Units ===\n["a.service"]\n');
+  s.machine.cleanup();
+});
+
+test("seed example: test framework", () => {
+  const s = setup(["nixos-rebuild", "home-manager", "systemctl", "journalctl", "nix"]);
+  const script = `#!/usr/bin/env bash
+# NixOS configuration test suite
+
+source /etc/nixos/lib/build-status.sh
+
+run_test() {
+  local test_name="$1"
+  shift
+  local test_cmd=("$@")
+
+  echo "Running test: $test_name"
+  if "\${test_cmd[@]}"; then
+    echo "✓ $test_name passed"
+    return 0
+  else
+    echo "✗ $test_name failed"
+    return 1
+  fi
+}
+
+# Test 1: Configuration builds
+run_test "Configuration builds" \\
+  nixos-build-wrapper os build --no-nh
+
+# Test 2: System is in sync
+run_test "System in sync" \\
+  is_generation_in_sync
+
+# Test 3: No failed systemd units
+run_test "No failed systemd units" \\
+  bash -c '[[ $(check_failed_units | jq "length") -eq 0 ]]'
+
+# Test 4: Flake evaluates
+run_test "Flake evaluates" \\
+  nix flake show /etc/nixos --no-write-lock-file
+
+# Test 5: Home Manager builds
+run_test "Home Manager builds" \\
+  nixos-build-wrapper home build
+
+echo "All tests passed!"
+`;
+  const r = runBash(s, script);
+  for (const name of ["Configuration builds", "System in sync", "No failed systemd units", "Flake evaluates", "Home Manager builds"]) {
+    assert.match(r.stdout, `✓ ${name} passed`);
+  }
+  assert.match(r.stdout, "All tests passed!");
+  s.machine.addSystem(42);
+  s.machine.setProfile(42);
+  assert.match(runBash(s, script).stdout, "✗ System in sync failed");
+  s.machine.cleanup();
+});
+
+test("seed example: custom status report", () => {
+  const s = setup();
+  build(s, ["os", "switch"]);
+  const script = `# Source the library
+source /etc/nixos/lib/build-status.sh
+
+# Create custom report
+{
+  echo "=== Custom NixOS Status ==="
+  echo "Generation: $(get_generation_short)"
+  echo "Commit: $(get_current_commit)"
+  echo "In Sync: $(is_generation_in_sync && echo 'Yes' || echo 'No')"
+  echo "Last Build: $(was_last_build_successful && echo 'Success' || echo 'Failed')"
+  echo "Failed Units: $(check_failed_units | jq 'length')"
+} > custom-status.txt
+`;
+  const r = runBash(s, script, { FAKE_FAILED_UNITS: "x.service y.service" });
+  assert.is(r.status, 0, r.stderr);
+  const text = readFileSync(join(s.machine.root, "custom-status.txt"), "utf8");
+  assert.match(text, /^=== Custom NixOS Status ===\nGeneration: g42@0{7}/);
+  assert.match(text, `Commit: ${"0".repeat(38)}42\nIn Sync: Yes\nLast Build: Success\nFailed Units: 2\n`);
+  s.machine.cleanup();
+});
+
+test.run();
