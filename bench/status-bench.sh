@@ -32,6 +32,7 @@ bench_run() {
 	label=$1
 	shift
 	set -- hyperfine -N -i --style none --warmup 10 --runs "$runs" --export-json "$work/result.json" "dash -c :"
+	[ "$shell" = dash ] || set -- "$@" "$shell -c :"
 	for mode in $modes; do
 		set -- "$@" "$shell $bin/nixos-generation-info $mode"
 	done

@@ -211,7 +211,7 @@ test("list --json: every generation, current/booted, old ones, dates, specialisa
   const m = machine();
   try {
     m.switchTo(1, { metadataText: null, configurationRevision: "1111111111111111111111111111111111111111", time: 1736400000, kernel: "6.1.0" });
-    m.switchTo(2, { time: 1736403600, specialisations: ["gaming"] });
+    m.switchTo(2, { time: 1736403600, specialisations: ["gaming", "work"] });
     m.switchTo(10, { time: 1736407200, metadata: defaultMetadata(10, { GIT_DIRTY: "true" }) });
     m.switchTo(11, { time: 1736410800 });
     m.boot(10);
@@ -231,7 +231,7 @@ test("list --json: every generation, current/booted, old ones, dates, specialisa
       configurationRevision: ten.GIT_COMMIT, specialisations: [], current: true, booted: true,
       commit: ten.GIT_COMMIT, dirty: true, nixpkgsRev: ten.NIXPKGS_REV, hasMetadata: true,
     });
-    assert.equal(list[1]!.specialisations, ["gaming"]);
+    assert.equal(list[1]!.specialisations, ["gaming", "work"]);
     assert.is(list[3]!.current, false);
   } finally {
     m.cleanup();
