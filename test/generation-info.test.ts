@@ -186,6 +186,27 @@ test("generation numbers: gaps, several digit counts, odd names ignored", () => 
   }
 });
 
+test("many four-digit generations and odd long names", () => {
+  const m = machine();
+  try {
+    for (let n = 990; n <= 1070; n++) m.addSystem(n);
+    m.setProfile(1070);
+    m.activate(1070);
+    m.write("nix/var/nix/profiles/system-99999x-link", "");
+    let doc = info(m);
+    assert.is(doc.generation, "g1070");
+    assert.is(doc.status, "in-sync");
+    m.addSystem(12345);
+    doc = info(m);
+    assert.is(doc.latestGeneration, "g12345");
+    assert.is(doc.generation, "g1070");
+    m.activate(995);
+    assert.is(info(m).generation, "g995");
+  } finally {
+    m.cleanup();
+  }
+});
+
 test("booted differs from current: same kernel, then a new kernel", () => {
   const m = inSync(3);
   try {

@@ -5,7 +5,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { writeFileSync } from "node:fs";
+import { writeFileSync, existsSync, symlinkSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Machine, defaultMetadata, renderMetadata } from "./helpers/fixture.js";
 import { evalExport, runMatrix, type MatrixOptions } from "./helpers/matrix.js";
 import { loadSchema, validate } from "./helpers/json-schema.js";
@@ -254,6 +256,39 @@ test("list: text table", () => {
         row("3", "2025-01-09 08:20:00", "unknown", "unknown", "24.05.20240101.abcdef3", "6.6.30", "current,no-metadata"),
     );
   } finally {
+    m.cleanup();
+  }
+});
+
+/** A PATH with only the shells, awk, id and printf (mksh has no printf builtin), plus `stat` from busybox when asked. */
+function minimalPath(stat: "busybox" | "none"): { path: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "nixprov path "));
+  // The executable file, not a shell builtin of the same name.
+  const which = (name: string) => {
+    const found = (process.env.PATH ?? "/usr/bin:/bin").split(":").map((d) => join(d, name)).find((f) => existsSync(f));
+    if (!found) throw new Error(`${name} not on PATH`);
+    return found;
+  };
+  for (const tool of ["dash", "bash", "busybox", "mksh", "yash", "awk", "id", "printf"]) symlinkSync(which(tool), join(dir, tool));
+  if (stat === "busybox") {
+    writeFileSync(join(dir, "stat"), `#!${which("dash")}\nexec ${which("busybox")} stat "$@"\n`, { mode: 0o755 });
+  }
+  return { path: dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("list dates: busybox stat gives the same dates; without stat they are unknown", () => {
+  const m = machineWith(2);
+  const bb = minimalPath("busybox");
+  const none = minimalPath("none");
+  try {
+    const gnu = ok(m, ["list", "--json"]);
+    assert.is(ok(m, ["list", "--json"], { env: { PATH: bb.path } }), gnu);
+    const list = JSON.parse(ok(m, ["list", "--json"], { env: { PATH: none.path } })) as Record<string, unknown>[];
+    assert.equal(list.map((g) => g.date), ["unknown", "unknown"]);
+    assert.equal(list.map((g) => g.commit), (JSON.parse(gnu) as Record<string, unknown>[]).map((g) => g.commit));
+  } finally {
+    bb.cleanup();
+    none.cleanup();
     m.cleanup();
   }
 });
