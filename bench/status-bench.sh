@@ -1,10 +1,12 @@
 #!/bin/sh
 # Benchmark of the status modes of nixos-generation-info and of
 # `nixos-metadata list --json`, on fixtures with 10, 100 and 1,000 system
-# generations (bench/make-fixture.sh), in sync, plus one rolled-back case.
+# generations (bench/make-fixture.sh), in sync; then, at the largest size,
+# booted before the last switches, rolled back by one, rolled back to half.
 #
 # For each mode: the median time per call (hyperfine, no intermediate shell)
-# and its ratio to `dash -c :` measured in the same hyperfine run.
+# and its ratio to `dash -c :` measured in the same hyperfine run (one run
+# per command, so that the baseline sees the same load as the command).
 # Targets: status modes <= 3x `dash -c :` at 1,000 generations; list --json
 # of 1,000 generations under 100 ms.
 #
@@ -27,28 +29,34 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 modes='--short --status --export --warning --i3blocks --waybar --i3status-rs --json'
 
-# bench_run LABEL: hyperfine over the baseline and every mode, one table row each.
-bench_run() {
-	label=$1
-	shift
-	set -- hyperfine -N -i --style none --warmup 10 --runs "$runs" --export-json "$work/result.json" "dash -c :"
-	[ "$shell" = dash ] || set -- "$@" "$shell -c :"
-	for mode in $modes; do
-		set -- "$@" "$shell $bin/nixos-generation-info $mode"
-	done
-	set -- "$@" "$shell $bin/nixos-metadata list --json"
-	"$@" >/dev/null 2>&1
-	jq -r --arg lab "$label" '
-		(.results[0].median) as $base
-		| .results[]
-		| [$lab, (.command | sub("^[^ ]+ [^ ]*/"; "")), (.median * 1000 * 100 | round / 100), (.median / $base * 100 | round / 100)]
-		| @tsv' "$work/result.json" |
-		while IFS='	' read -r l cmd ms ratio; do
-			printf '%-22s %-42s %8s ms %7sx\n' "$l" "$cmd" "$ms" "$ratio"
+# bench_one LABEL COMMAND: one hyperfine run of `dash -c :` and COMMAND
+# together (so that both see the same machine load), one table row.
+bench_one() {
+	hyperfine -N -i --style none --warmup 10 --runs "$runs" --export-json "$work/result.json" \
+		"dash -c :" "$2" >/dev/null 2>&1
+	jq -r '[(.results[0].median * 1000 * 1000 | round / 1000), (.results[1].median * 1000 * 100 | round / 100),
+		(.results[1].median / .results[0].median * 100 | round / 100)] | @tsv' "$work/result.json" |
+		while IFS='	' read -r base ms ratio; do
+			printf '%-26s %-38s %8s ms %7sx  (dash -c : %s ms)\n' "$1" "${2#* */out/bin/}" "$ms" "$ratio" "$base"
 		done
 }
 
-printf '%-22s %-42s %11s %8s\n' FIXTURE COMMAND MEDIAN 'VS DASH'
+# bench_run LABEL: every status mode and list --json.
+bench_run() {
+	[ "$shell" = dash ] || bench_one "$1" "$shell -c :"
+	for mode in $modes; do
+		bench_one "$1" "$shell $bin/nixos-generation-info $mode"
+	done
+	bench_one "$1" "$shell $bin/nixos-metadata list --json"
+}
+
+# relink NAME N: point run/NAME at generation N's store path.
+relink() {
+	rm "$root/run/$1"
+	ln -s "$(cd "$root/nix/var/nix/profiles/system-$2-link" && pwd -P)" "$root/run/$1"
+}
+
+printf '%-26s %-38s %11s %8s\n' FIXTURE COMMAND MEDIAN RATIO
 for size in $sizes; do
 	root="$work/root $size"
 	sh "$here/make-fixture.sh" "$root" "$size"
@@ -56,9 +64,14 @@ for size in $sizes; do
 	unset XDG_STATE_HOME
 	bench_run "$size gens, in sync"
 done
-# Rolled back to the middle generation: the slow path (one [ -ef ] per link).
-half=$((size / 2))
-rm "$root/run/current-system"
-ln -s "$(cd "$root/nix/var/nix/profiles/system-$half-link" && pwd -P)" "$root/run/current-system"
+# The other usual situations, on the largest fixture.
 modes='--short --export'
-bench_run "$size gens, rolled back"
+relink booted-system $((size - 3))
+bench_run "$size, booted 3 before"
+relink booted-system "$size"
+relink current-system $((size - 1))
+bench_run "$size, rolled back 1"
+# The slow path: the running generation far below the newest (one
+# [ -ef ] per link).
+relink current-system $((size / 2))
+bench_run "$size, rolled back to half"
