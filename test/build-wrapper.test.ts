@@ -294,6 +294,40 @@ test("interrupt: SIGINT to the process group stops the build, records it as inte
   }
 });
 
+test("on a terminal the builder gets one too (colours, nh/nom display); Ctrl-C there stops it and is recorded", async () => {
+  const s = setup(["nixos-rebuild"]);
+  const ttyFile = join(s.machine.root, "tty");
+  const viaTerminal = (args: string, env: Record<string, string>) =>
+    spawnSync("script", ["-qec", `dash ${outBin("nixos-build-wrapper")} ${args}`, "/dev/null"], { env: { ...s.env, FAKE_TTY_FILE: ttyFile, ...env }, encoding: "utf8" });
+  let r = viaTerminal("os build", { FAKE_BUILD: "fail", FAKE_EXIT: "6" });
+  assert.is(r.status, 6);
+  assert.is(readFileSync(ttyFile, "utf8"), "tty\n");
+  const rec = readJson(join(s.logDir, "last-build.json"));
+  assert.is(rec.exitCode, 6);
+  assert.equal(rec.argv, ["nixos-rebuild", "build", "--flake", join(s.machine.root, "etc/nixos")], "the record names the builder, not script(1)");
+  assert.is(rec.errorBlocks.length, 2, "errors are found in the terminal's \\r\\n lines");
+  r = viaTerminal("os build", { NIXOS_PROVENANCE_NO_PTY: "1" });
+  assert.is(r.status, 0);
+  assert.is(readFileSync(ttyFile, "utf8"), "pipe\n");
+  assert.is(wrap(dash, s, ["os", "build"], { FAKE_TTY_FILE: ttyFile }).status, 0);
+  assert.is(readFileSync(ttyFile, "utf8"), "pipe\n", "no terminal, no pseudo-terminal");
+
+  // Ctrl-C typed on the terminal: a byte the pseudo-terminal turns into SIGINT for the builder.
+  const ready = join(s.machine.root, "ready");
+  const child = spawn("script", ["-qec", `dash ${outBin("nixos-build-wrapper")} os switch`, "/dev/null"], { env: { ...s.env, FAKE_BUILD: "hang", FAKE_READY_FILE: ready }, stdio: ["pipe", "ignore", "ignore"] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  for (let i = 0; i < 200 && !existsSync(ready); i++) await new Promise((res) => setTimeout(res, 25));
+  await new Promise((res) => setTimeout(res, 200));
+  child.stdin!.write("\x03");
+  const code = await Promise.race([exited, new Promise<string>((res) => setTimeout(() => res("timeout"), 10_000))]);
+  if (code === "timeout") child.kill("SIGKILL");
+  assert.is(code, 130);
+  const last = readJson(join(s.logDir, "last-build.json"));
+  assert.is(last.interrupted, true);
+  assert.is(last.exitCode, 130);
+  s.machine.cleanup();
+});
+
 async function parallel(n: number, extraEnv: Record<string, string>, shell: Shell = dash): Promise<void> {
   const s = setup(["nixos-rebuild"]);
   const runs = Array.from({ length: n }, (_, i) =>

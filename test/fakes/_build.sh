@@ -8,10 +8,14 @@
 #   FAKE_ARGS_FILE         where to write the argv received, NUL-separated
 #   FAKE_READY_FILE        created once the build is running (for signal tests)
 #   FAKE_EXIT              exit status of a failing build (default 1)
+#   FAKE_TTY_FILE          gets `tty` or `pipe`: what the builder's stdout is
 fake_root=${NIXOS_PROVENANCE_ROOT:?fake builder needs NIXOS_PROVENANCE_ROOT}
 if [ -n "${FAKE_ARGS_FILE-}" ]; then
 	: >"$FAKE_ARGS_FILE"
 	for fake_a do printf '%s\000' "$fake_a" >>"$FAKE_ARGS_FILE"; done
+fi
+if [ -n "${FAKE_TTY_FILE-}" ]; then
+	if [ -t 1 ]; then printf 'tty\n' >"$FAKE_TTY_FILE"; else printf 'pipe\n' >"$FAKE_TTY_FILE"; fi
 fi
 fake_json=
 for fake_a do
