@@ -9,7 +9,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Machine } from "./helpers/fixture.js";
-import { evalExport, runMatrix } from "./helpers/matrix.js";
+import { evalExport, runMatrix, runStrict } from "./helpers/matrix.js";
 import { loadSchema, validate } from "./helpers/json-schema.js";
 
 interface Scenario {
@@ -84,6 +84,21 @@ for (const scenario of scenarios) {
         assert.is(r.status, 0, `nixos-metadata ${args.join(" ")}: ${r.stderr}`);
         assert.equal(validate(JSON.parse(r.stdout), loadSchema(shape)), [], `${args.join(" ")}`);
       }
+      // Under writeShellApplication's bash -euo pipefail: the same results.
+      const strictCases: [string, string[]][] = [
+        ...[[], ...giModes.map((mode) => [mode]), ["--json"], ["--bogus"]].map((a): [string, string[]] => ["nixos-generation-info", a]),
+        ...[[], ["booted"], ["1"], ["--json"], ["--export"], ["--field", "GIT_COMMIT"], ["list"], ["list", "--json"], ["audit"], ["audit", "--json"], ["diff", "1", "current"], ["diff", "1", "2", "--json"], ["reproduce", "1"], ["x"], ["9"]]
+          .map((a): [string, string[]] => ["nixos-metadata", a]),
+      ];
+      for (const [command, args] of strictCases) {
+        const plain = runMatrix(m, command, args);
+        const strict = runStrict(m, command, args);
+        const what = `${command} ${args.join(" ")} under bash -euo pipefail`;
+        assert.is(strict.status, plain.status, `${what}: ${strict.stderr}`);
+        assert.is(strict.stdout, plain.stdout, what);
+        assert.is(strict.stderr, plain.stderr, what);
+      }
+
       const list = JSON.parse(md(["list", "--json"]).stdout) as { generation: number; current: boolean; booted: boolean }[];
       assert.equal(list.filter((g) => g.current).map((g) => String(g.generation)), [w.generation]);
       assert.equal(list.filter((g) => g.booted).map((g) => String(g.generation)), [w.booted]);

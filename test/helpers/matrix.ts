@@ -6,7 +6,10 @@
  */
 import * as assert from "uvu/assert";
 import type { Machine } from "./fixture.js";
-import { runArgv, runCommand, shells, type RunResult, type Shell } from "./shells.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { outBin, runArgv, runCommand, shells, type RunResult, type Shell } from "./shells.js";
 
 export interface MatrixOptions {
   /** Extra environment (undefined removes a variable). */
@@ -64,4 +67,22 @@ export function evalExport(exported: Buffer, names: string[], skip: string[] = [
     }
   }
   return parts;
+}
+
+const strictCopies = new Map<string, string>();
+
+/**
+ * Run a command the way Nix's writeShellApplication would: under bash with
+ * `set -o errexit -o nounset -o pipefail` before the script's first line.
+ */
+export function runStrict(machine: Machine, command: string, args: string[], options: MatrixOptions = {}): RunResult {
+  let file = strictCopies.get(command);
+  if (!file) {
+    const dir = mkdtempSync(join(tmpdir(), "nixprov strict "));
+    file = join(dir, command);
+    writeFileSync(file, `set -o errexit -o nounset -o pipefail\n${readFileSync(outBin(command), "utf8")}`);
+    strictCopies.set(command, file);
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return runArgv(["bash", file, ...args], { env: machine.env({ TZ: "UTC", ...options.env }) });
 }
