@@ -360,7 +360,7 @@ test("kill -9 mid-write leaves the previous files whole; the next run sweeps the
     hist: readFileSync(join(s.logDir, "build-history.json"), "utf8"),
   };
   // Hold the history lock: the wrapper writes its temporary record, then waits.
-  const holder = spawn("flock", [join(s.logDir, ".build-history.lock"), "sleep", "30"], { stdio: "ignore" });
+  const holder = spawn("flock", [s.logDir, "sleep", "30"], { stdio: "ignore" });
   await new Promise((r) => setTimeout(r, 200));
   const child = spawn("dash", [outBin("nixos-build-wrapper"), "os", "switch"], { env: s.env, stdio: "ignore" });
   const exited = new Promise((r) => child.on("exit", r));
@@ -466,12 +466,25 @@ test("unsafe log dir (world-writable, another user's): refused, the build still 
   let r = wrap(dash, s, ["os", "build", "--json"], { FAKE_BUILD: "fail", FAKE_EXIT: "4" });
   assert.is(r.status, 4);
   assert.match(r.stderr, "refusing to keep build records");
-  assert.match(r.stderr, "writable by other users");
+  assert.match(r.stderr, "writable by every user");
   assert.equal(readdirSync(s.logDir), []);
   const rec = JSON.parse(r.stdout);
   assert.is(rec.buildLogPath, "");
   assert.is(rec.errorBlocks.length, 2, "errors are still extracted for the printed record");
+  // Group-writable: refused, unless it is the shared layout the NixOS module creates (root-owned, setgid).
+  chmodSync(s.logDir, 0o775);
+  r = wrap(dash, s, ["os", "build"]);
+  assert.is(r.status, 0);
+  assert.match(r.stderr, "writable by its group");
+  assert.equal(readdirSync(s.logDir), []);
   if (process.getuid?.() === 0) {
+    chmodSync(s.logDir, 0o2770);
+    r = wrap(dash, s, ["os", "build"]);
+    assert.is(r.status, 0);
+    assert.is(r.stderr, "");
+    assert.is(history(s.logDir).length, 1);
+    rmSync(s.logDir, { recursive: true });
+    mkdirSync(s.logDir);
     chmodSync(s.logDir, 0o755);
     chownSync(s.logDir, 65534, 65534);
     r = wrap(dash, s, ["os", "build"]);

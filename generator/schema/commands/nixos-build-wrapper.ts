@@ -19,8 +19,8 @@ export const nixosBuildWrapper: CommandSpec = {
   exitCodes: [
     { name: "ok", code: 0, description: "The build succeeded; otherwise the build's own exit code is returned." },
     { name: "usage", code: 64, description: "Invalid arguments; nothing was built (64 = EX_USAGE, so it cannot be mistaken for a build's own status)." },
-    { name: "interrupted", code: 130, description: "Interrupted (Ctrl-C); the record is marked interrupted." },
     { name: "software", code: 70, description: "The installation is broken: lib/build-status.sh cannot be read (70 = EX_SOFTWARE)." },
+    { name: "interrupted", code: 130, description: "Interrupted (Ctrl-C); the record is marked interrupted." },
   ],
   jsonOutputs: ["BuildRecord"],
   examples: [
