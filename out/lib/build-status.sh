@@ -126,9 +126,11 @@ prov_json_str() {
 	esac
 }
 
-# prov_meta_read FILE: parse a metadata file without executing it.
+# prov_meta_read FILE [LAST]: parse a metadata file without executing it.
 # Sets prov_meta_<NAME> for every field the schema knows (empty when absent)
-# and prov_meta_schema; returns 1 when FILE cannot be read. Accepts the
+# and prov_meta_schema; returns 1 when FILE cannot be read. With LAST, stops
+# after the field named LAST (dash reads a byte per system call: status
+# polls that need only the first fields save most of the file). Accepts the
 # single-quoted values we write (including quotes and newlines inside) and
 # the unquoted values of files written before this schema existed.
 # shellcheck disable=SC2034 # every field is set; each command reads the ones it needs
@@ -197,6 +199,7 @@ prov_meta_read() {
 		BUILD_DATE) prov_meta_BUILD_DATE=$prov_value ;;
 		FLAKE_URL) prov_meta_FLAKE_URL=$prov_value ;;
 		esac
+		[ "$prov_name" = "${2-}" ] && break
 	done <"$1"
 	return 0
 }
@@ -204,7 +207,8 @@ prov_meta_read() {
 
 ##### generation detection (system and Home Manager) #####
 # Used by nixos-generation-info, nixos-metadata, nixos-build-status and
-# lib/build-status.sh. POSIX sh; needs the runtime core above (prov_root,
+# lib/build-status.sh. POSIX sh, also correct under `set -eu` (every
+# function ends with an explicit status); needs the runtime core above (prov_root,
 # prov_profiles, prov_current, prov_booted). zsh callers: `emulate sh` first
 # (the globs below rely on unquoted pattern variables and empty matches).
 #
@@ -217,10 +221,14 @@ prov_meta_read() {
 #   prov_gen_latest DIR PREFIX
 #       Highest N among DIR/PREFIX-N-link. prov_ret = N and prov_gen_link =
 #       the link's path, or both empty (status 1) when there is none.
-#   prov_gen_find DIR PREFIX TARGET
+#   prov_gen_digits_pat LENGTH
+#       prov_gen_pat = glob of a LENGTH-digit number ([1-9][0-9]...).
+#   prov_gen_find DIR PREFIX TARGET [LATEST]
 #       Highest N whose DIR/PREFIX-N-link is the same file as TARGET (two
 #       generations may share a store path: the newest wins). prov_ret = N,
-#       or empty (status 1). Costs one [ -ef ] per generation, no fork.
+#       or empty (status 1). LATEST (the newest N, when the caller knows it)
+#       saves a directory read. No fork: the 32 numbers below the newest are
+#       tried first, then one [ -ef ] per generation.
 #   prov_user_detect
 #       prov_user = $USER, else the effective user (`id -un`, the only fork,
 #       and only when USER is unset or empty), else $LOGNAME, else empty.
@@ -241,12 +249,13 @@ prov_meta_read() {
 #       prov_hm_current  activated generation (gcroots/current-home), or empty
 #       prov_hm_status   in-sync | out-of-sync | absent | nixos-module | unknown
 #                        (unknown: profiles exist but none is activated)
-#   prov_commit_detect DIR (a system toplevel, e.g. "$prov_current")
+#   prov_commit_detect DIR [LAST] (DIR: a system toplevel, e.g. "$prov_current")
 #       prov_commit        short commit (7 characters), or unknown
 #       prov_commit_full   full commit, or unknown
 #       prov_commit_dirty  true | false | unknown
 #       Reads DIR/etc/nixos-metadata with prov_meta_read (also leaving every
-#       prov_meta_* set), else DIR/configuration-revision.
+#       prov_meta_* set; with LAST, e.g. GIT_DIRTY, only up to that field:
+#       much faster under dash), else DIR/configuration-revision.
 
 # Unquoted $prov_gen_pat below is on purpose: it is the glob pattern.
 # [ A -ef B ] is not in POSIX's test, but dash, bash, busybox ash, mksh and
@@ -258,13 +267,100 @@ prov_exists() {
 	[ -e "$1" ] || [ -L "$1" ]
 }
 
+# prov_gen_digits_pat LENGTH: prov_gen_pat = the glob of a LENGTH-digit
+# number without a leading zero.
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_gen_digits_pat() {
+	prov_gen_pat='[1-9]'
+	prov_gen_i=1
+	while [ "$prov_gen_i" -lt "$1" ]; do
+		prov_gen_pat=$prov_gen_pat'[0-9]'
+		prov_gen_i=$((prov_gen_i + 1))
+	done
+}
+
+# prov_gen_take LINK: prov_ret = LINK's generation number, prov_gen_link =
+# LINK; status 1 when the number is not digits without a leading zero.
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_gen_take() {
+	prov_ret=${1##*/}
+	prov_ret=${prov_ret#"$prov_gen_prefix"-}
+	prov_ret=${prov_ret%-link}
+	prov_gen_link=$1
+	case $prov_ret in
+	'' | 0* | *[!0-9]*) return 1 ;;
+	esac
+}
+
+# Each glob reads the whole directory (about 0.25 ms for 1,000 links under
+# dash), so the common cases take one or two: names of four characters or
+# more (none below generation 1000, a handful above: compared one by one;
+# many: the same again one character longer), then the three-, two- and
+# one-character names, whose last match is the highest. A name that is not
+# digits where the answer should be sends it to the strict path.
 # shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
 prov_gen_latest() {
 	prov_ret=
 	prov_gen_link=
 	prov_gen_dir=$1
 	prov_gen_prefix=$2
-	# Start from six digits; a longer number is rare enough to be counted up to.
+	set -- "$prov_gen_dir/$prov_gen_prefix"-????*-link
+	prov_gen_q='????'
+	while prov_exists "$1" && [ $# -gt 64 ]; do
+		# Many long names: look at the longer ones only, then at the
+		# longest length whose last match (in numeric order) is the answer.
+		# shellcheck disable=SC2086
+		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_q?*-link
+		if ! prov_exists "$1"; then
+			# shellcheck disable=SC2086
+			set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_q-link
+			eval "prov_gen_l=\${$#}"
+			prov_gen_take "$prov_gen_l" && return 0
+			prov_gen_latest_strict
+			return
+		fi
+		prov_gen_q=$prov_gen_q'?'
+	done
+	if prov_exists "$1"; then
+		prov_gen_max=
+		prov_gen_maxlink=
+		for prov_gen_l in "$@"; do
+			prov_gen_take "$prov_gen_l" || continue
+			if [ -z "$prov_gen_max" ] || [ "$prov_ret" -gt "$prov_gen_max" ]; then
+				prov_gen_max=$prov_ret
+				prov_gen_maxlink=$prov_gen_l
+			fi
+		done
+		if [ -n "$prov_gen_max" ]; then
+			prov_ret=$prov_gen_max
+			prov_gen_link=$prov_gen_maxlink
+			return 0
+		fi
+		# Only odd long names: the strict path sorts it out.
+		prov_gen_latest_strict
+		return
+	fi
+	for prov_gen_l in '???' '??' '?'; do
+		# shellcheck disable=SC2086
+		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_l-link
+		prov_exists "$1" || continue
+		eval "prov_gen_l=\${$#}"
+		prov_gen_take "$prov_gen_l" && return 0
+		prov_gen_latest_strict
+		return
+	done
+	prov_ret=
+	prov_gen_link=
+	return 1
+}
+
+# prov_gen_latest_strict: prov_gen_latest for any directory, with digit
+# classes from six digits down (counting up when longer numbers exist).
+# Also leaves prov_gen_pat = the digit pattern of the highest number.
+# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+prov_gen_latest_strict() {
+	prov_ret=
+	prov_gen_link=
 	prov_gen_pat='[1-9][0-9][0-9][0-9][0-9][0-9]'
 	while :; do
 		# shellcheck disable=SC2086
@@ -277,10 +373,8 @@ prov_gen_latest() {
 		# shellcheck disable=SC2086
 		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_pat-link
 		if prov_exists "$1"; then
-			eval "prov_gen_link=\${$#}"
-			prov_ret=${prov_gen_link##*/}
-			prov_ret=${prov_ret#"$prov_gen_prefix"-}
-			prov_ret=${prov_ret%-link}
+			eval "prov_gen_l=\${$#}"
+			prov_gen_take "$prov_gen_l"
 			return 0
 		fi
 		case $prov_gen_pat in
@@ -298,9 +392,27 @@ prov_gen_find() {
 	prov_gen_target=$3
 	prov_gen_match=
 	prov_exists "$prov_gen_target" || return 1
-	prov_gen_latest "$prov_gen_dir" "$prov_gen_prefix" || return 1
-	# prov_gen_pat is now the digit count of the newest generation: search
-	# from there down; the first count with a match holds the answer.
+	if [ -n "${4-}" ]; then
+		prov_ret=$4
+	else
+		prov_gen_latest "$prov_gen_dir" "$prov_gen_prefix" || return 1
+	fi
+	# The target is usually one of the newest generations (a rollback, the
+	# system booted before the last switches): try the 32 numbers below the
+	# newest first, one [ -ef ] each, highest first.
+	prov_gen_n=$prov_ret
+	prov_gen_i=0
+	while [ "$prov_gen_i" -lt 32 ] && [ "$prov_gen_n" -gt 0 ]; do
+		if [ "$prov_gen_dir/$prov_gen_prefix-$prov_gen_n-link" -ef "$prov_gen_target" ]; then
+			prov_ret=$prov_gen_n
+			return 0
+		fi
+		prov_gen_n=$((prov_gen_n - 1))
+		prov_gen_i=$((prov_gen_i + 1))
+	done
+	# Then every link, from the digit count of the newest generation down:
+	# the first count with a match holds the answer.
+	prov_gen_digits_pat "${#prov_ret}"
 	while :; do
 		# shellcheck disable=SC2086
 		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_pat-link
@@ -327,6 +439,7 @@ prov_user_detect() {
 		prov_user=$(id -un 2>/dev/null) || prov_user=
 		[ -n "$prov_user" ] || prov_user=${LOGNAME:-}
 	fi
+	return 0
 }
 
 # shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
@@ -341,7 +454,8 @@ prov_system_detect() {
 		prov_sys_status=in-sync
 		return 0
 	fi
-	prov_gen_find "$prov_profiles" system "$prov_current" && prov_sys_current=$prov_ret
+	[ -n "$prov_sys_latest" ] &&
+		prov_gen_find "$prov_profiles" system "$prov_current" "$prov_sys_latest" && prov_sys_current=$prov_ret
 	[ -n "$prov_sys_latest" ] && prov_sys_status=out-of-sync
 	return 0
 }
@@ -368,7 +482,8 @@ prov_system_boot_detect() {
 	for prov_l in kernel initrd kernel-modules; do
 		prov_same_file "$prov_booted/$prov_l" "$prov_current/$prov_l" || prov_sys_needs_reboot=true
 	done
-	prov_gen_find "$prov_profiles" system "$prov_booted" && prov_sys_booted=$prov_ret
+	[ -n "$prov_sys_latest" ] &&
+		prov_gen_find "$prov_profiles" system "$prov_booted" "$prov_sys_latest" && prov_sys_booted=$prov_ret
 	return 0
 }
 
@@ -418,7 +533,7 @@ prov_hm_detect() {
 		prov_hm_status=in-sync
 		return 0
 	fi
-	prov_gen_find "$prov_hm_dir" home-manager "$prov_hm_root" && prov_hm_current=$prov_ret
+	prov_gen_find "$prov_hm_dir" home-manager "$prov_hm_root" "$prov_hm_latest" && prov_hm_current=$prov_ret
 	prov_hm_status=out-of-sync
 	return 0
 }
@@ -435,7 +550,7 @@ prov_commit_detect() {
 	prov_commit=unknown
 	prov_commit_full=unknown
 	prov_commit_dirty=unknown
-	if prov_meta_read "$1/etc/nixos-metadata"; then
+	if prov_meta_read "$1/etc/nixos-metadata" "${2-}"; then
 		[ -n "$prov_meta_GIT_COMMIT" ] && prov_commit_full=$prov_meta_GIT_COMMIT
 		if [ -n "$prov_meta_GIT_SHORT_COMMIT" ] && [ "$prov_meta_GIT_SHORT_COMMIT" != unknown ]; then
 			prov_commit=$prov_meta_GIT_SHORT_COMMIT
