@@ -5,8 +5,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { userInfo } from "node:os";
-import { writeFileSync } from "node:fs";
+import { userInfo, tmpdir } from "node:os";
+import { writeFileSync, mkdtempSync, symlinkSync, rmSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import { Machine, defaultMetadata, renderMetadata } from "./helpers/fixture.js";
 import { evalExport, runMatrix, type MatrixOptions } from "./helpers/matrix.js";
 import { loadSchema, validate } from "./helpers/json-schema.js";
@@ -462,5 +463,34 @@ test("bad arguments: usage on stderr, exit 2", () => {
     m.cleanup();
   }
 });
+
+
+test("status modes run no external command: only the shells (and printf, external in mksh) on PATH", () => {
+  const m = inSync(40, 3);
+  const dir = mkdtempSync(join(tmpdir(), "nixprov bare path "));
+  try {
+    for (const tool of ["dash", "bash", "busybox", "mksh", "yash", "printf"]) symlinkSync(executable(tool), join(dir, tool));
+    m.addSystem(41);
+    m.setProfile(41);
+    m.boot(38);
+    for (const mode of ["--short", "--status", "--export", "--warning", "--i3blocks", "--waybar", "--i3status-rs", "--json"]) {
+      const bare = gi(m, [mode], { env: { PATH: dir } });
+      const full = gi(m, [mode]);
+      assert.is(bare.stderr, "", `${mode}: ${bare.stderr}`);
+      assert.is(bare.stdout, full.stdout, mode);
+      assert.is(bare.status, full.status, mode);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    m.cleanup();
+  }
+});
+
+/** The executable file on PATH (not a shell builtin of the same name). */
+function executable(name: string): string {
+  const found = (process.env.PATH ?? "/usr/bin:/bin").split(":").map((d) => join(d, name)).find((f) => existsSync(f));
+  if (!found) throw new Error(`${name} not on PATH`);
+  return found;
+}
 
 test.run();

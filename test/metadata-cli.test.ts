@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { writeFileSync, existsSync, symlinkSync, mkdtempSync, rmSync } from "node:fs";
+import { writeFileSync, readFileSync, existsSync, symlinkSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine, defaultMetadata, renderMetadata } from "./helpers/fixture.js";
@@ -388,6 +388,35 @@ test("reproduce: exact commands, quoted; dirty warning; no commit → exit 1", (
   } finally {
     m.cleanup();
   }
+});
+
+test("list and audit: the same number of processes for 5 and 60 generations", () => {
+  const counts: number[] = [];
+  for (const n of [5, 60]) {
+    const m = machineWith(n);
+    const dir = mkdtempSync(join(tmpdir(), "nixprov counting path "));
+    try {
+      const log = join(dir, "log");
+      const real = (name: string) => (process.env.PATH ?? "/usr/bin:/bin").split(":").map((d) => join(d, name)).find((f) => existsSync(f))!;
+      // Every external command the list may run, logged.
+      for (const tool of ["stat", "awk", "id", "printf", "cat", "sed", "readlink", "ls", "date", "find", "sort"]) {
+        writeFileSync(join(dir, tool), `#!${real("dash")}\nprintf '%s\\n' ${tool} >>'${log}'\nexec ${real(tool)} "$@"\n`, { mode: 0o755 });
+      }
+      for (const shell of ["dash", "bash", "busybox", "mksh", "yash"]) symlinkSync(real(shell), join(dir, shell));
+      // mksh runs printf as an external command: leave it out of the count.
+      const r = md(m, ["list", "--json"], { env: { PATH: dir }, skip: ["mksh"] });
+      assert.is(r.status, 0, r.stderr);
+      assert.is((JSON.parse(r.stdout) as unknown[]).length, n);
+      const lines = readFileSync(log, "utf8").trim().split("\n");
+      assert.equal([...new Set(lines)].sort(), ["awk", "stat"], "only stat and awk");
+      counts.push(lines.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      m.cleanup();
+    }
+  }
+  assert.is(counts[0], counts[1], "independent of the number of generations");
+  assert.is(counts[0], 8, "one stat and one awk per shell (four shells)");
 });
 
 test.run();
