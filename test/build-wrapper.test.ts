@@ -183,6 +183,19 @@ test("extra arguments, flake and tool: nh with NH_OS_FLAKE, --no-nh, nom, home-m
   s.machine.cleanup();
 });
 
+test("under writeShellApplication's bash -euo pipefail: same exit codes and records", () => {
+  const strict: Shell = { name: "bash -euo pipefail", argv: ["bash", "-euo", "pipefail"] };
+  const s = setup(["nixos-rebuild", "nom"]);
+  assert.is(wrap(strict, s, ["os", "switch", "--no-nh"]).status, 0);
+  assert.is(wrap(strict, s, ["os", "switch", "--no-nh"], { FAKE_BUILD: "fail", FAKE_EXIT: "3" }).status, 3);
+  assert.is(wrap(strict, s, ["os", "build", "--json"], { FAKE_BUILD: "hostile" }).status, 3);
+  assert.is(history(s.logDir).length, 3);
+  const st = runArgv([...strict.argv, outBin("nixos-build-status"), "--json"], { env: s.env });
+  assert.is(st.status, 2, st.stderr);
+  assert.is(JSON.parse(st.stdout).lastBuild.exitCode, 3);
+  s.machine.cleanup();
+});
+
 test("--json keeps stdout for the record alone; the build's output goes to stderr", () => {
   const s = setup(["nixos-rebuild"]);
   const r = wrap(dash, s, ["os", "build", "--json"]);

@@ -206,70 +206,18 @@ prov_meta_read() {
 ##### end of runtime core #####
 
 ##### generation detection (system and Home Manager) #####
-# Used by nixos-generation-info, nixos-metadata, nixos-build-status and
-# lib/build-status.sh. POSIX sh, also correct under `set -eu` (every
-# function ends with an explicit status); needs the runtime core above (prov_root,
-# prov_profiles, prov_current, prov_booted). zsh callers: `emulate sh` first
-# (the globs below rely on unquoted pattern variables and empty matches).
-#
-# No fork and no external command on the common path: generations are found
-# by globbing and compared with `[ A -ef B ]` (same file after following
-# links), never with readlink. Generation numbers are digits without a
-# leading zero (what nix-env writes); other names are ignored.
-#
-# Functions and what they set:
-#   prov_gen_latest DIR PREFIX
-#       Highest N among DIR/PREFIX-N-link. prov_ret = N and prov_gen_link =
-#       the link's path, or both empty (status 1) when there is none.
-#   prov_gen_digits_pat LENGTH
-#       prov_gen_pat = glob of a LENGTH-digit number ([1-9][0-9]...).
-#   prov_gen_find DIR PREFIX TARGET [LATEST]
-#       Highest N whose DIR/PREFIX-N-link is the same file as TARGET (two
-#       generations may share a store path: the newest wins). prov_ret = N,
-#       or empty (status 1). LATEST (the newest N, when the caller knows it)
-#       saves a directory read. No fork: the 32 numbers below the newest are
-#       tried first, then one [ -ef ] per generation.
-#   prov_user_detect
-#       prov_user = $USER, else the effective user (`id -un`, the only fork,
-#       and only when USER is unset or empty), else $LOGNAME, else empty.
-#   prov_system_detect
-#       prov_sys_latest   newest system generation number, or empty
-#       prov_sys_current  running generation (/run/current-system), or empty
-#       prov_sys_status   in-sync | out-of-sync | unknown (no current system
-#                         or no generation at all)
-#   prov_system_boot_detect (after prov_system_detect)
-#       prov_sys_booted        booted generation number, or empty
-#       prov_sys_is_booted     true when the booted system is the running one
-#       prov_sys_needs_reboot  true when the booted kernel, initrd or kernel
-#                              modules differ from the running system's
-#   prov_hm_detect
-#       prov_hm_user     the user whose profile was read (prov_user)
-#       prov_hm_layout   xdg | legacy | nixos-module | none
-#       prov_hm_latest   newest Home Manager generation, or empty
-#       prov_hm_current  activated generation (gcroots/current-home), or empty
-#       prov_hm_status   in-sync | out-of-sync | absent | nixos-module | unknown
-#                        (unknown: profiles exist but none is activated)
-#   prov_commit_detect DIR [LAST] (DIR: a system toplevel, e.g. "$prov_current")
-#       prov_commit        short commit (7 characters), or unknown
-#       prov_commit_full   full commit, or unknown
-#       prov_commit_dirty  true | false | unknown
-#       Reads DIR/etc/nixos-metadata with prov_meta_read (also leaving every
-#       prov_meta_* set; with LAST, e.g. GIT_DIRTY, only up to that field:
-#       much faster under dash), else DIR/configuration-revision.
+# Fork-free: globbing and [ A -ef B ] (not POSIX, but in dash, bash, busybox
+# ash, mksh and yash). Library functions (SC2317/SC2034: a command need not
+# call them all). What each one sets: templates/sh/partials/generations.sh.hbs
+# (comments there are template-only: they cost a status poll nothing).
 
-# Unquoted $prov_gen_pat below is on purpose: it is the glob pattern.
-# [ A -ef B ] is not in POSIX's test, but dash, bash, busybox ash, mksh and
-# yash all have it (posh does not), and it keeps the status modes fork-free.
 
-# prov_exists PATH: true for any directory entry, dangling links included.
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_exists() {
 	[ -e "$1" ] || [ -L "$1" ]
 }
 
-# prov_gen_digits_pat LENGTH: prov_gen_pat = the glob of a LENGTH-digit
-# number without a leading zero.
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_gen_digits_pat() {
 	prov_gen_pat='[1-9]'
 	prov_gen_i=1
@@ -279,9 +227,7 @@ prov_gen_digits_pat() {
 	done
 }
 
-# prov_gen_take LINK: prov_ret = LINK's generation number, prov_gen_link =
-# LINK; status 1 when the number is not digits without a leading zero.
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_gen_take() {
 	prov_ret=${1##*/}
 	prov_ret=${prov_ret#"$prov_gen_prefix"-}
@@ -292,13 +238,7 @@ prov_gen_take() {
 	esac
 }
 
-# Each glob reads the whole directory (about 0.25 ms for 1,000 links under
-# dash), so the common cases take one or two: names of four characters or
-# more (none below generation 1000, a handful above: compared one by one;
-# many: the same again one character longer), then the three-, two- and
-# one-character names, whose last match is the highest. A name that is not
-# digits where the answer should be sends it to the strict path.
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_gen_latest() {
 	prov_ret=
 	prov_gen_link=
@@ -307,8 +247,6 @@ prov_gen_latest() {
 	set -- "$prov_gen_dir/$prov_gen_prefix"-????*-link
 	prov_gen_q='????'
 	while prov_exists "$1" && [ $# -gt 64 ]; do
-		# Many long names: look at the longer ones only, then at the
-		# longest length whose last match (in numeric order) is the answer.
 		# shellcheck disable=SC2086
 		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_q?*-link
 		if ! prov_exists "$1"; then
@@ -336,7 +274,6 @@ prov_gen_latest() {
 			prov_gen_link=$prov_gen_maxlink
 			return 0
 		fi
-		# Only odd long names: the strict path sorts it out.
 		prov_gen_latest_strict
 		return
 	fi
@@ -354,10 +291,7 @@ prov_gen_latest() {
 	return 1
 }
 
-# prov_gen_latest_strict: prov_gen_latest for any directory, with digit
-# classes from six digits down (counting up when longer numbers exist).
-# Also leaves prov_gen_pat = the digit pattern of the highest number.
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_gen_latest_strict() {
 	prov_ret=
 	prov_gen_link=
@@ -369,7 +303,6 @@ prov_gen_latest_strict() {
 		prov_gen_pat=$prov_gen_pat'[0-9]'
 	done
 	while :; do
-		# Within one digit count the glob's sorted order is numeric order.
 		# shellcheck disable=SC2086
 		set -- "$prov_gen_dir/$prov_gen_prefix"-$prov_gen_pat-link
 		if prov_exists "$1"; then
@@ -384,7 +317,7 @@ prov_gen_latest_strict() {
 	done
 }
 
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_gen_find() {
 	prov_ret=
 	prov_gen_dir=$1
@@ -397,9 +330,6 @@ prov_gen_find() {
 	else
 		prov_gen_latest "$prov_gen_dir" "$prov_gen_prefix" || return 1
 	fi
-	# The target is usually one of the newest generations (a rollback, the
-	# system booted before the last switches): try the 32 numbers below the
-	# newest first, one [ -ef ] each, highest first.
 	prov_gen_n=$prov_ret
 	prov_gen_i=0
 	while [ "$prov_gen_i" -lt 32 ] && [ "$prov_gen_n" -gt 0 ]; do
@@ -410,8 +340,6 @@ prov_gen_find() {
 		prov_gen_n=$((prov_gen_n - 1))
 		prov_gen_i=$((prov_gen_i + 1))
 	done
-	# Then every link, from the digit count of the newest generation down:
-	# the first count with a match holds the answer.
 	prov_gen_digits_pat "${#prov_ret}"
 	while :; do
 		# shellcheck disable=SC2086
@@ -432,7 +360,7 @@ prov_gen_find() {
 	done
 }
 
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_user_detect() {
 	prov_user=${USER:-}
 	if [ -z "$prov_user" ]; then
@@ -442,7 +370,7 @@ prov_user_detect() {
 	return 0
 }
 
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_system_detect() {
 	prov_sys_latest=
 	prov_sys_current=
@@ -460,14 +388,13 @@ prov_system_detect() {
 	return 0
 }
 
-# prov_same_file A B: A and B are the same file, or both are missing.
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_same_file() {
 	[ "$1" -ef "$2" ] && return 0
 	! prov_exists "$1" && ! prov_exists "$2"
 }
 
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_system_boot_detect() {
 	prov_sys_booted=
 	prov_sys_is_booted=false
@@ -487,7 +414,7 @@ prov_system_boot_detect() {
 	return 0
 }
 
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_hm_detect() {
 	prov_user_detect
 	prov_hm_user=$prov_user
@@ -517,8 +444,6 @@ prov_hm_detect() {
 			prov_hm_root=$prov_hm_xdg/home-manager/gcroots/current-home
 		fi
 	else
-		# No per-user profile: Home Manager is absent, or runs as a NixOS
-		# module that installs into /etc/profiles/per-user.
 		if [ -n "$prov_user" ] && [ -d "$prov_root/etc/profiles/per-user/$prov_user" ]; then
 			prov_hm_layout=nixos-module
 			prov_hm_status=nixos-module
@@ -538,14 +463,13 @@ prov_hm_detect() {
 	return 0
 }
 
-# prov_short7 VALUE: prov_ret = the first 7 characters of VALUE (no fork).
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_short7() {
 	prov_ret=${1#???????}
 	prov_ret=${1%"$prov_ret"}
 }
 
-# shellcheck disable=SC2317,SC2034,SC3013 # library function: a command may not call it, nor read all it sets
+# shellcheck disable=SC2317,SC2034,SC3013
 prov_commit_detect() {
 	prov_commit=unknown
 	prov_commit_full=unknown
@@ -563,8 +487,6 @@ prov_commit_detect() {
 		esac
 		return 0
 	fi
-	# A generation built without the module: system.configurationRevision,
-	# which is `self.rev` or `self.dirtyRev` (`<commit>-dirty`).
 	[ -f "$1/configuration-revision" ] || return 0
 	prov_l=
 	IFS= read -r prov_l <"$1/configuration-revision" || :
@@ -971,7 +893,7 @@ extract_build_phase() {
 check_failed_units() {
 	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
 	if command -v systemctl >/dev/null 2>&1; then
-		command systemctl list-units --state=failed --no-legend --plain --no-pager 2>/dev/null |
+		{ command systemctl list-units --state=failed --no-legend --plain --no-pager 2>/dev/null || :; } |
 			LC_ALL=C command awk '
 				{ sub(/^[^A-Za-z0-9@._:\\-]+/, ""); if ($1 == "") next; u[++n] = $1 }
 				END { printf "["; for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), "\"" jesc(u[i]) "\""; print "]" }
@@ -986,7 +908,7 @@ check_failed_units() {
 check_journal_errors() {
 	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
 	if command -v journalctl >/dev/null 2>&1; then
-		command journalctl -p err --since "${1:-1 hour ago}" --no-pager -q -o cat 2>/dev/null |
+		{ command journalctl -p err --since "${1:-1 hour ago}" --no-pager -q -o cat 2>/dev/null || :; } |
 			command wc -l | command tr -d ' '
 	else
 		printf '%s\n' 0
