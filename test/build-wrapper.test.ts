@@ -11,7 +11,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync, mkdirS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine } from "./helpers/fixture.js";
-import { shells, outBin, runArgv, type Shell, type RunResult } from "./helpers/shells.js";
+import { shells, outBin, runArgv, projectRoot, type Shell, type RunResult } from "./helpers/shells.js";
 import { toolDir, buildPath, type FakeTool } from "./helpers/build-env.js";
 
 interface Setup {
@@ -217,6 +217,27 @@ test("bad arguments exit 64 and build nothing", () => {
   const help = wrap(dash, s, ["--help"]);
   assert.is(help.status, 0);
   assert.match(help.stdout, "Usage: nixos-build-wrapper");
+  s.machine.cleanup();
+});
+
+test("the library is found at @libdir@ once substituted (as the Nix package does), else next to bin/; missing → exit 70", () => {
+  const s = setup(["nixos-rebuild"]);
+  const bin = join(s.machine.root, "pkg/bin");
+  mkdirSync(bin, { recursive: true });
+  for (const cmd of ["nixos-build-wrapper", "nixos-build-status"]) {
+    const text = readFileSync(outBin(cmd), "utf8");
+    writeFileSync(join(bin, cmd), text.replaceAll("@libdir@", join(projectRoot, "out/lib")));
+    writeFileSync(join(bin, `${cmd}-unsubstituted`), text);
+  }
+  let r = runArgv(["dash", join(bin, "nixos-build-wrapper"), "os", "build"], { env: s.env });
+  assert.is(r.status, 0, r.stderr);
+  r = runArgv(["dash", join(bin, "nixos-build-status"), "--json"], { env: s.env });
+  assert.is(JSON.parse(r.stdout).lastBuild.exitCode, 0);
+  for (const cmd of ["nixos-build-wrapper", "nixos-build-status"]) {
+    r = runArgv(["dash", join(bin, `${cmd}-unsubstituted`), "--help"], { env: s.env });
+    assert.is(r.status, 70, cmd);
+    assert.match(r.stderr, `cannot read ${bin}/../lib/build-status.sh (the nixos-provenance library)`);
+  }
   s.machine.cleanup();
 });
 
