@@ -110,6 +110,19 @@ test("a failed last build is an error; its error lines are reported", () => {
   s.machine.cleanup();
 });
 
+test("--log-dir reads the records of another directory", () => {
+  const s = setup();
+  const other = join(s.machine.root, "other-logs");
+  assert.is(build(s, ["os", "build", "--log-dir", other], { FAKE_BUILD: "fail" }).status, 1);
+  assert.is(status(dash, s, ["--json"]).status, 0, "the default directory has no failed build");
+  for (const args of [["--log-dir", other], [`--log-dir=${other}`]]) {
+    const r = status(dash, s, ["--json", ...args]);
+    assert.is(r.status, 2);
+    assert.is(JSON.parse(r.stdout).lastBuild.exitCode, 1);
+  }
+  s.machine.cleanup();
+});
+
 test("missing tools and a stopped systemd are `unavailable`, not errors", () => {
   const s = setup(["nixos-rebuild"]);
   let r = status(dash, s, ["--json"]);
