@@ -8,7 +8,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
@@ -173,7 +173,9 @@ test("only the seed's public names (and prov_*) are defined: bash and zsh", () =
     zsh: ["zsh", "-c", 'print -l ${(k)functions} >"$OUT"; . "$LIB"; print -l ${(k)functions} | grep -vxFf "$OUT"'],
   };
   for (const [name, argv] of Object.entries(list)) {
-    const r = runArgv(argv, { env: { PATH: process.env.PATH!, LIB: outLib, OUT: join(tmpdir(), `nixprov-fns-${process.pid}`) } });
+    const out = join(tmpdir(), `nixprov-fns-${process.pid}`);
+    const r = runArgv(argv, { env: { PATH: process.env.PATH!, LIB: outLib, OUT: out } });
+    rmSync(out, { force: true });
     const publicNames = r.stdout.split("\n").filter((f) => f && !f.startsWith("prov_")).sort();
     assert.equal(publicNames, [...seedFunctions].sort(), name);
   }

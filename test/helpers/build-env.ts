@@ -4,7 +4,7 @@
  * /usr/bin, /bin, /usr/sbin, /sbin except the tools the fakes stand for, so a
  * test decides exactly which of nh, nom, nix, systemctl, ... exist.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "./shells.js";
@@ -14,11 +14,16 @@ export const fakeTools = ["nh", "nixos-rebuild", "home-manager", "nom", "systemc
 export type FakeTool = (typeof fakeTools)[number];
 
 let sysbinCache: string | undefined;
+const made: string[] = [];
+process.on("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The machine's commands minus the faked ones (and anything nix-*). Built once per process. */
 export function sysbin(): string {
   if (sysbinCache) return sysbinCache;
   const dir = mkdtempSync(join(tmpdir(), "nixprov-sysbin-"));
+  made.push(dir);
   const seen = new Set<string>();
   for (const src of ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"]) {
     if (!existsSync(src)) continue;
@@ -36,6 +41,7 @@ export function sysbin(): string {
 /** A directory with the chosen fakes (and extra scripts given by name → text). */
 export function toolDir(tools: readonly FakeTool[], extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "nixprov-tools-"));
+  made.push(dir);
   symlinkSync(join(fakesDir, "_build.sh"), join(dir, "_build.sh"));
   for (const tool of tools) symlinkSync(join(fakesDir, tool), join(dir, tool));
   for (const [name, text] of Object.entries(extra)) {
