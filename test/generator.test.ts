@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, existsSync, rmSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import { parseConfigText, ConfigError } from "../generator/config.js";
 import { resolveModel, inputFieldNames, upperSnake } from "../generator/model.js";
@@ -18,8 +19,8 @@ import { printingHelpers, templatesDir } from "../generator/render.js";
 import { projectRoot, runArgv } from "./helpers/shells.js";
 import { nixEvalJson } from "./helpers/nix.js";
 
-const cli = `${projectRoot}${process.env.NIXPROV_BUILD_DIR ?? "build"}/generator/cli.js`;
-const generatorCli = existsSync(cli) ? cli : `${projectRoot}build/generator/cli.js`;
+/** The CLI compiled alongside this test (whatever tsc outDir was used). */
+const generatorCli = fileURLToPath(new URL("../generator/cli.js", import.meta.url));
 
 function tmp(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
