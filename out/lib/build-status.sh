@@ -785,14 +785,19 @@ is_generation_in_sync() {
 	[ "$prov_hm_status" != out-of-sync ]
 }
 
+# prov_bs_cat_or FILE DEFAULT: print a record file, or DEFAULT when there is none.
+prov_bs_cat_or() {
+	if [ -f "$1" ] && [ -r "$1" ]; then
+		command cat "$1"
+	else
+		printf '%s\n' "$2"
+	fi
+}
+
 get_last_build_status() {
 	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
 	prov_bs_records_dir "${1-}"
-	if [ -f "$prov_ret/last-build.json" ] && [ -r "$prov_ret/last-build.json" ]; then
-		command cat "$prov_ret/last-build.json"
-	else
-		printf '%s\n' '{}'
-	fi
+	prov_bs_cat_or "$prov_ret/last-build.json" '{}'
 }
 
 get_last_build_exit_code() {
@@ -817,11 +822,7 @@ was_last_build_successful() {
 get_build_history() {
 	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
 	prov_bs_records_dir "${1-}"
-	if [ -f "$prov_ret/build-history.json" ] && [ -r "$prov_ret/build-history.json" ]; then
-		command cat "$prov_ret/build-history.json"
-	else
-		printf '%s\n' '[]'
-	fi
+	prov_bs_cat_or "$prov_ret/build-history.json" '[]'
 }
 
 # get_build_history_summary [LOG_DIR] [COUNT]: a JSON array of the last
