@@ -62,71 +62,6 @@ prov_sh_quote() {
 	done
 }
 
-# The runtime's only JSON escaper, as an awk program (byte-wise under LC_ALL=C):
-# quotes, backslashes and control characters are escaped, valid UTF-8 passes
-# through, and every byte that is not valid UTF-8 becomes U+FFFD, so the
-# output is always valid JSON. mode=value prints one JSON string of the whole
-# input minus the final newline; mode=lines prints one JSON string per line.
-# prov_json_awk_lib is the escaper alone (the jesc function and the ord table
-# it needs), for awk programs of the commands that print JSON of their own.
-prov_json_awk_lib='
-function jesc(s,    out, i, n, c, o, len, j, b2, ok, lo, hi) {
-	out = ""
-	n = length(s)
-	for (i = 1; i <= n; i++) {
-		c = substr(s, i, 1)
-		o = ord[c]
-		if (c == "\"") { out = out "\\\""; continue }
-		if (c == "\\") { out = out "\\\\"; continue }
-		if (o < 32 || o == 127) {
-			if (c == "\n") out = out "\\n"
-			else if (c == "\t") out = out "\\t"
-			else if (c == "\r") out = out "\\r"
-			else out = out sprintf("\\u%04x", o)
-			continue
-		}
-		if (o < 128) { out = out c; continue }
-		len = 0
-		if (o >= 194 && o <= 223) len = 2
-		else if (o >= 224 && o <= 239) len = 3
-		else if (o >= 240 && o <= 244) len = 4
-		ok = len > 0 && i + len - 1 <= n
-		for (j = 1; ok && j < len; j++) {
-			b2 = ord[substr(s, i + j, 1)]
-			lo = 128; hi = 191
-			if (j == 1 && o == 224) lo = 160
-			if (j == 1 && o == 237) hi = 159
-			if (j == 1 && o == 240) lo = 144
-			if (j == 1 && o == 244) hi = 143
-			if (b2 < lo || b2 > hi) ok = 0
-		}
-		if (ok) { out = out substr(s, i, len); i += len - 1 }
-		else out = out "\\ufffd"
-	}
-	return out
-}
-BEGIN { for (k = 1; k < 256; k++) ord[sprintf("%c", k)] = k }
-'
-# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
-prov_json_awk=$prov_json_awk_lib'
-mode == "lines" { print "\"" jesc($0) "\""; next }
-{ all = (NR == 1) ? $0 : all "\n" $0 }
-END { if (mode != "lines") printf "\"%s\"", jesc(all) }
-'
-
-# prov_json_str VALUE: prov_ret = VALUE as a JSON string literal (with quotes).
-# Plain printable ASCII, the common case, is handled without a fork.
-prov_json_str() {
-	case $1 in
-	*[!\ -~]* | *[\"\\]*)
-		prov_ret=$(printf '%s\n' "$1" | LC_ALL=C awk -v mode=value "$prov_json_awk")
-		;;
-	*)
-		prov_ret=\"$1\"
-		;;
-	esac
-}
-
 # prov_meta_read FILE [LAST]: parse a metadata file without executing it.
 # Sets prov_meta_<NAME> for every field the schema knows (empty when absent)
 # and prov_meta_schema; returns 1 when FILE cannot be read. With LAST, stops
@@ -205,6 +140,71 @@ prov_meta_read() {
 	return 0
 }
 ##### end of runtime core #####
+
+# The runtime's only JSON escaper, as an awk program (byte-wise under LC_ALL=C):
+# quotes, backslashes and control characters are escaped, valid UTF-8 passes
+# through, and every byte that is not valid UTF-8 becomes U+FFFD, so the
+# output is always valid JSON. mode=value prints one JSON string of the whole
+# input minus the final newline; mode=lines prints one JSON string per line.
+# prov_json_awk_lib is the escaper alone (the jesc function and the ord table
+# it needs), for awk programs of the commands that print JSON of their own.
+prov_json_awk_lib='
+function jesc(s,    out, i, n, c, o, len, j, b2, ok, lo, hi) {
+	out = ""
+	n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		o = ord[c]
+		if (c == "\"") { out = out "\\\""; continue }
+		if (c == "\\") { out = out "\\\\"; continue }
+		if (o < 32 || o == 127) {
+			if (c == "\n") out = out "\\n"
+			else if (c == "\t") out = out "\\t"
+			else if (c == "\r") out = out "\\r"
+			else out = out sprintf("\\u%04x", o)
+			continue
+		}
+		if (o < 128) { out = out c; continue }
+		len = 0
+		if (o >= 194 && o <= 223) len = 2
+		else if (o >= 224 && o <= 239) len = 3
+		else if (o >= 240 && o <= 244) len = 4
+		ok = len > 0 && i + len - 1 <= n
+		for (j = 1; ok && j < len; j++) {
+			b2 = ord[substr(s, i + j, 1)]
+			lo = 128; hi = 191
+			if (j == 1 && o == 224) lo = 160
+			if (j == 1 && o == 237) hi = 159
+			if (j == 1 && o == 240) lo = 144
+			if (j == 1 && o == 244) hi = 143
+			if (b2 < lo || b2 > hi) ok = 0
+		}
+		if (ok) { out = out substr(s, i, len); i += len - 1 }
+		else out = out "\\ufffd"
+	}
+	return out
+}
+BEGIN { for (k = 1; k < 256; k++) ord[sprintf("%c", k)] = k }
+'
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_json_awk=$prov_json_awk_lib'
+mode == "lines" { print "\"" jesc($0) "\""; next }
+{ all = (NR == 1) ? $0 : all "\n" $0 }
+END { if (mode != "lines") printf "\"%s\"", jesc(all) }
+'
+
+# prov_json_str VALUE: prov_ret = VALUE as a JSON string literal (with quotes).
+# Plain printable ASCII, the common case, is handled without a fork.
+prov_json_str() {
+	case $1 in
+	*[!\ -~]* | *[\"\\]*)
+		prov_ret=$(printf '%s\n' "$1" | LC_ALL=C awk -v mode=value "$prov_json_awk")
+		;;
+	*)
+		prov_ret=\"$1\"
+		;;
+	esac
+}
 
 ##### generation detection (system and Home Manager) #####
 # Fork-free: globbing and [ A -ef B ] (not POSIX, but in dash, bash, busybox
