@@ -349,10 +349,8 @@ prov_gen_find() {
 			[ "$prov_gen_l" -ef "$prov_gen_target" ] && prov_gen_match=$prov_gen_l
 		done
 		if [ -n "$prov_gen_match" ]; then
-			prov_ret=${prov_gen_match##*/}
-			prov_ret=${prov_ret#"$prov_gen_prefix"-}
-			prov_ret=${prov_ret%-link}
-			return 0
+			prov_gen_take "$prov_gen_match"
+			return
 		fi
 		case $prov_gen_pat in
 		'[1-9]') return 1 ;;
