@@ -79,6 +79,13 @@ let
       [ -n "$1" ] && printf '%s ' "''${1//\%/%%}"
     }
   '';
+
+  # The refresh option every bar integration shares.
+  refreshInterval = mkOption {
+    type = types.ints.positive;
+    default = 5;
+    description = "Seconds between refreshes.";
+  };
 in
 {
   options.home.provenance = common.options // {
@@ -118,11 +125,7 @@ in
     bars = {
       i3blocks = {
         enable = mkEnableOption "an i3blocks block (written to $XDG_CONFIG_HOME/i3blocks/nixos-provenance.conf; i3blocks has no include, so copy it or read `text`)";
-        interval = mkOption {
-          type = types.ints.positive;
-          default = 5;
-          description = "Seconds between refreshes.";
-        };
+        interval = refreshInterval;
         text = mkOption {
           type = types.str;
           readOnly = true;
@@ -134,11 +137,7 @@ in
 
       waybar = {
         enable = mkEnableOption ''a Waybar module `custom/nixos-provenance` (add it to `modules-left/center/right` of your bar)'';
-        interval = mkOption {
-          type = types.ints.positive;
-          default = 5;
-          description = "Seconds between refreshes.";
-        };
+        interval = refreshInterval;
         bar = mkOption {
           type = types.nullOr types.str;
           default = null;
@@ -152,11 +151,7 @@ in
 
       i3status-rust = {
         enable = mkEnableOption "an i3status-rust custom block";
-        interval = mkOption {
-          type = types.ints.positive;
-          default = 5;
-          description = "Seconds between refreshes.";
-        };
+        interval = refreshInterval;
         bar = mkOption {
           type = types.nullOr types.str;
           default = null;
