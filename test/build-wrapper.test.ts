@@ -394,8 +394,13 @@ test("kill -9 mid-write leaves the previous files whole; the next run sweeps the
     hist: readFileSync(join(s.logDir, "build-history.json"), "utf8"),
   };
   // Hold the history lock: the wrapper writes its temporary record, then waits.
-  const holder = spawn("flock", [s.logDir, "sleep", "30"], { stdio: "ignore" });
-  await new Promise((r) => setTimeout(r, 200));
+  // --no-fork: the lock's holder is the process we kill, not a forked `sleep`
+  // that would keep the lock (and the next build waiting) for its 30 s.
+  const holder = spawn("flock", ["--no-fork", s.logDir, "sleep", "30"], { stdio: "ignore", detached: true });
+  const holderGone = new Promise((r) => holder.on("exit", r));
+  const lockFree = () => spawnSync("flock", ["--nonblock", s.logDir, "true"]).status === 0;
+  for (let i = 0; i < 400 && lockFree(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.not.ok(lockFree(), "the holder has the lock");
   const child = spawn("dash", [outBin("nixos-build-wrapper"), "os", "switch"], { env: s.env, stdio: "ignore" });
   const exited = new Promise((r) => child.on("exit", r));
   let pending: string[] = [];
@@ -406,7 +411,8 @@ test("kill -9 mid-write leaves the previous files whole; the next run sweeps the
   assert.ok(pending.some((f) => f.endsWith(".json")), "the wrapper is in the middle of writing");
   child.kill("SIGKILL");
   await exited;
-  holder.kill("SIGKILL");
+  process.kill(-holder.pid!, "SIGKILL");
+  await holderGone;
   assert.is(readFileSync(join(s.logDir, "last-build.json"), "utf8"), before.json);
   assert.is(readFileSync(join(s.logDir, "last-build.log"), "utf8"), before.log);
   assert.is(readFileSync(join(s.logDir, "build-history.json"), "utf8"), before.hist);
