@@ -277,7 +277,11 @@ in
         };
       };
 
-      services.prometheus.exporters.node = mkIf (prom.configureNodeExporter && config.services.prometheus.exporters.node.enable) {
+      # Unconditional on the exporter's own `enable`: reading that option here
+      # would make its definition depend on itself (infinite recursion).
+      # nixpkgs puts the exporter's whole system config under `mkIf enable`,
+      # so these values do nothing while the exporter is off.
+      services.prometheus.exporters.node = mkIf prom.configureNodeExporter {
         enabledCollectors = [ "textfile" ];
         extraFlags = [ "--collector.textfile.directory=${prom.directory}" ];
       };

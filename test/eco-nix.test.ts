@@ -1,34 +1,82 @@
 /**
- * The NixOS and Home Manager modules, evaluated offline through a
- * builtins-only module stub (test/eco/module-stub.nix): assertions, the files
- * they install, tmpfiles, the Prometheus timer, bars and prompts. Plus: every
- * emitted .nix file and flake.nix parse.
+ * The NixOS and Home Manager modules evaluated with the REAL nixpkgs lib
+ * (lib.evalModules, 25.05) and the REAL Home Manager (release-25.05), with
+ * NixOS's options declared as nixpkgs declares them (test/eco/nixos-options.nix)
+ * and what a system build forces (test/eco/nixos-system.nix: assertions,
+ * warnings, every /etc entry, package, unit and tmpfiles rule, then the
+ * toplevel derivation instantiated). The files a system would run or source
+ * (/etc/nixos-metadata, /etc/set-environment, the metrics unit's script) are
+ * run in dash with a canary proving no value ran as code.
+ *
+ * Without the vendor trees (an outside checkout) every test here is
+ * skipped; under CI=true that is a failure (test/helpers/nix.ts).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readdirSync } from "node:fs";
-import { nixEvalJson, nixInstantiate } from "./helpers/nix.js";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { nixEvalReal, nixInstantiate, vendorMissing } from "./helpers/nix.js";
 import { projectRoot } from "./helpers/shells.js";
+import { Machine } from "./helpers/fixture.js";
+import { buildPath, toolDir } from "./helpers/build-env.js";
+import { nixString } from "../generator/escape/nix.js";
 
-const stub = `${projectRoot}test/eco/module-stub.nix`;
+const missing = vendorMissing();
+const it = missing === null ? test : test.skip;
+if (missing !== null) console.log(`  (skipped: the real-module tests need ${missing})`);
+
 const rev = "0123456789abcdef0123456789abcdef01234567";
-const flake = `{ rev = "${rev}"; lastModifiedDate = "20250101000000"; }`;
-const nixosBase = `{ networking.hostName = "h1"; users.users.alice.home = "/home/alice"; services.prometheus.exporters.node.enable = true; }`;
-const homeBase = `{ home.username = "alice"; xdg.dataHome = "/home/alice/.local/share"; programs.waybar.enable = true; programs.i3status-rust.enable = true; }`;
+const modules = `${projectRoot}modules`;
+export const flakeStates = {
+  clean: `{ rev = "${rev}"; shortRev = "0123456"; lastModifiedDate = "20250101000000"; }`,
+  dirty: `{ dirtyRev = "${rev}-dirty"; dirtyShortRev = "0123456-dirty"; lastModifiedDate = "20250101000000"; }`,
+  noGit: `{ lastModifiedDate = "19700101000000"; }`,
+} as const;
+const inputs = `{ nixpkgs = { rev = "1111111111111111111111111111111111111111"; narHash = "sha256-x"; }; home-manager.rev = "2222222222222222222222222222222222222222"; }`;
 
-type Json = Record<string, any>;
+const scratch = mkdtempSync(join(tmpdir(), "eco-nix-"));
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function evalModule(module: string, base: string, settings: string, moduleOptions = "{ }"): Json {
-  return nixEvalJson(`(import ${stub} { module = ${projectRoot}modules/${module}; base = ${base}; settings = ${settings}; moduleOptions = ${moduleOptions}; }).result`) as Json;
+export interface SystemFiles {
+  drvPath: string;
+  etc: Record<string, string | null>;
+  etcSources: Record<string, string>;
+  setEnvironment: string;
+  tmpfilesRules: string;
+  units: Record<string, string>;
+  services: Record<string, { environment: Record<string, string>; path: string[]; pathPrograms: { path: string; programs: string[] | null }[]; execStartText: string | null }>;
+  warnings: string[];
 }
-const nixos = (provenance: string) => evalModule("nixos.nix", nixosBase, `{ system.provenance = { enable = true; flake = ${flake}; } // ${provenance}; }`);
-/** Home Manager 25.05 and later (programs.zsh.initContent) unless told otherwise. */
-const home = (provenance: string, moduleOptions = "{ programs.zsh.initContent = { }; }") =>
-  evalModule("home-manager.nix", homeBase, `{ home.provenance = { enable = true; flake = ${flake}; } // ${provenance}; }`, moduleOptions);
-const failing = (config: Json) => (config.assertions as { assertion: boolean; message: string }[]).filter((a) => !a.assertion).map((a) => a.message);
+
+/** A NixOS system of `module` (default: the checked-in one) plus `config` (Nix source of one module). */
+export function nixosSystem(config: string, options: { module?: string; extraModules?: string[] } = {}) {
+  const list = [options.module ?? `${modules}/nixos.nix`, ...(options.extraModules ?? []), `(${config})`].join(" ");
+  return nixEvalReal(`(import (eco + "/nixos-system.nix") { inherit lib; modules = [ ${list} ]; }).files`);
+}
+function system(config: string, options: { module?: string; extraModules?: string[] } = {}): SystemFiles {
+  const r = nixosSystem(config, options);
+  if (!r.ok) throw new Error(`the system does not evaluate:\n${r.stderr}`);
+  assert.ok(existsSync(r.value.drvPath), `toplevel instantiated: ${r.value.drvPath}`);
+  return r.value as SystemFiles;
+}
+/** The failed-assertion text of a system that must not build. */
+function refused(config: string): string {
+  const r = nixosSystem(config);
+  assert.not.ok(r.ok, `expected a refusal: ${config}`);
+  return r.ok ? "" : r.stderr;
+}
+const host = (provenance: string, extra = "") =>
+  `{ networking.hostName = "h1"; users.users.alice.isNormalUser = true; ${extra} system.provenance = { enable = true; flake = ${flakeStates.clean}; inputs = ${inputs}; } // ${provenance}; }`;
+
+/** dash with nothing on PATH but what is given; a canary file shows whether anything ran. */
+function dashIn(dir: string, script: string, env: Record<string, string> = {}) {
+  return spawnSync("dash", ["-c", script], { cwd: dir, encoding: "utf8", env: { PATH: "/usr/bin:/bin", HOME: dir, ...env } });
+}
 
 test("every emitted .nix file and flake.nix parse", () => {
-  const files = [...readdirSync(`${projectRoot}modules`).filter((f) => f.endsWith(".nix")).map((f) => `${projectRoot}modules/${f}`), `${projectRoot}flake.nix`];
+  const files = [...readdirSync(modules).filter((f) => f.endsWith(".nix")).map((f) => `${modules}/${f}`), `${projectRoot}flake.nix`];
   assert.ok(files.length >= 5);
   for (const file of files) {
     const result = nixInstantiate(["--parse", file]);
@@ -36,110 +84,260 @@ test("every emitted .nix file and flake.nix parse", () => {
   }
 });
 
-test("NixOS: metadata, revision, stable library path, log dir via tmpfiles", () => {
-  const c = nixos("{ }");
-  assert.equal(failing(c), []);
-  assert.is(c.system.configurationRevision, rev);
-  assert.match(c.environment.etc["nixos-metadata"].text, `GIT_COMMIT='${rev}'\n`);
-  assert.match(c.environment.etc["nixos-metadata"].text, "HOSTNAME='h1'\n");
-  assert.is(JSON.parse(c.environment.etc["nixos-metadata.json"].text).commit, rev);
-  assert.is(c.environment.etc["nixos-provenance/build-status.sh"].source, "/nix/store/stub-nixos-provenance/lib/build-status.sh");
-  assert.not.ok("nixos/lib/build-status.sh" in c.environment.etc, "the seed's path is opt-in");
-  assert.equal(c.systemd.tmpfiles.settings["10-nixos-provenance"]["/var/log/nixos-builds"].d, { user: "root", group: "wheel", mode: "2770" });
-  assert.not.ok(c.systemd.services, "no metrics service unless asked");
+it("NixOS, three flake states: metadata, revision, library, tmpfiles; the toplevel instantiates", () => {
+  const want = { clean: ["false", rev], dirty: ["true", rev], noGit: ["unknown", "unknown"] } as const;
+  for (const [state, flake] of Object.entries(flakeStates)) {
+    const f = system(`{ networking.hostName = "h1"; system.provenance = { enable = true; flake = ${flake}; }; }`);
+    const meta = f.etc["nixos-metadata"]!;
+    assert.match(meta, `GIT_DIRTY='${want[state as keyof typeof want][0]}'\n`, state);
+    assert.match(meta, `GIT_COMMIT='${want[state as keyof typeof want][1]}'\n`, state);
+    assert.match(meta, "HOSTNAME='h1'\n");
+    assert.match(f.etcSources["nixos-provenance/build-status.sh"]!, /-nixos-provenance-[^/]+\/lib\/build-status\.sh$/);
+    assert.not.ok("nixos/lib/build-status.sh" in f.etcSources, "the seed's path is opt-in");
+    assert.is(f.tmpfilesRules, "'d' '/var/log/nixos-builds' '2770' 'root' 'wheel' '-' \n");
+    assert.not.ok("nixos-provenance-metrics.service" in f.units, "no metrics service unless asked");
+  }
 });
 
-test("NixOS: legacy library path, dash and a custom log dir are options", () => {
-  const c = nixos(`{ legacyLibraryPath = true; useDash = true; logDir = "/srv/builds"; logDirGroup = "users"; }`);
-  assert.equal(failing(c), []);
-  assert.is(c.environment.etc["nixos/lib/build-status.sh"].source, "/nix/store/stub-nixos-provenance-dash/lib/build-status.sh");
-  assert.equal(c.environment.systemPackages, ["/nix/store/stub-nixos-provenance-dash"]);
-  assert.is(c.environment.variables.NIXOS_PROVENANCE_LOG_DIR, "/srv/builds");
-  assert.is(c.systemd.tmpfiles.settings["10-nixos-provenance"]["/srv/builds"].d.group, "users");
+it("NixOS: legacyLibraryPath, useDash, custom log dir and group", () => {
+  const f = system(host(`{ legacyLibraryPath = true; useDash = true; logDir = "/srv/builds"; logDirGroup = "users"; }`));
+  assert.match(f.etcSources["nixos/lib/build-status.sh"]!, /-nixos-provenance-[^/]+\/lib\/build-status\.sh$/);
+  assert.is(f.etcSources["nixos/lib/build-status.sh"], f.etcSources["nixos-provenance/build-status.sh"]);
+  assert.match(f.setEnvironment, 'export NIXOS_PROVENANCE_LOG_DIR="/srv/builds"\n');
+  assert.match(f.tmpfilesRules, "'d' '/srv/builds' '2770' 'root' 'users' '-' \n");
+  const plain = system(host("{ }"));
+  assert.is.not(plain.etcSources["nixos-provenance/build-status.sh"], f.etcSources["nixos-provenance/build-status.sh"], "useDash changes the package");
 });
 
-test("NixOS: assertions name the fix", () => {
-  const noFlake = evalModule("nixos.nix", nixosBase, `{ system.provenance.enable = true; }`);
-  const [message] = failing(noFlake);
-  assert.ok(message?.includes("system.provenance = { enable = true; flake = self; inherit inputs; };"), message);
+// Defect 1: the node exporter condition read the option it defined.
+it("NixOS: prometheus on × node exporter on/off × configureNodeExporter evaluates and instantiates", () => {
+  const dir = "/var/lib/prometheus-node-exporter/textfile-collector";
+  for (const node of [true, false]) {
+    for (const configure of [true, false]) {
+      const f = system(host(`{ prometheus = { enable = true; configureNodeExporter = ${configure}; }; }`, `services.prometheus.exporters.node.enable = ${node};`));
+      assert.ok(f.units["nixos-provenance-metrics.service"], "metrics service");
+      assert.ok(f.units["nixos-provenance-metrics.timer"], "metrics timer");
+      assert.match(f.tmpfilesRules, `'d' '${dir}' '0755' 'root' 'root' '-' \n`);
+      const exporter = f.units["prometheus-node-exporter.service"];
+      assert.is(exporter !== undefined, node, `node exporter service iff enabled (node=${node})`);
+      if (exporter) assert.is(exporter.includes(`--collector.textfile --collector.textfile.directory=${dir}`) || (exporter.includes("--collector.textfile ") && exporter.includes(`--collector.textfile.directory=${dir}`)), configure, exporter);
+    }
+  }
+  const off = system(host(`{ prometheus.enable = false; }`, "services.prometheus.exporters.node.enable = true;"));
+  assert.not.match(off.units["prometheus-node-exporter.service"]!, "textfile", "prometheus off: the exporter is left alone");
+});
+
+// Defect 2: path options with shell syntax ran as code from /etc/set-environment.
+const hostilePaths = [
+  "/var/log/$(touch${IFS}CANARY)",
+  "/var/log/`touch CANARY`",
+  "/var/log/a;touch CANARY",
+  '/var/log/a"b',
+  "/var/log/a'b",
+  "/var/log/a b",
+  "/var/log/a\nb",
+  "/var/log/a\\b",
+  "/var/log/${HOME}",
+  "/var/log/a*",
+  "/var/log/../../tmp",
+  "/var/log/./x",
+  "relative/dir",
+  "/var/log/x/",
+  "/var/log//x",
+  "/var/log/é",
+  "/var/log/ctl\u0001",
+];
+const systemDirs = ["/", "/etc", "/nix", "/nix/store", "/var/log", "/home", "/tmp", "/var", "/run", "/etc/nixos", "/nix/store/abc"];
+
+it("NixOS: hostile or system directories in logDir and prometheus.directory are refused by an assertion", () => {
+  for (const value of [...hostilePaths, ...systemDirs]) {
+    const log = refused(host(`{ logDir = ${nixString(value)}; }`));
+    assert.match(log, "Failed assertions", value);
+    assert.match(log, "system.provenance.logDir must be", value);
+    const prom = refused(host(`{ prometheus = { enable = true; directory = ${nixString(value)}; }; }`));
+    assert.match(prom, "system.provenance.prometheus.directory must be", value);
+  }
+});
+
+it("NixOS: /etc/set-environment, written like NixOS writes it, sourced in dash runs nothing", () => {
+  const dir = mkdtempSync(join(scratch, "env-"));
+  const f = system(host(`{ logDir = "/var/log/nixos-builds.d/+x_y-1"; }`));
+  writeFileSync(join(dir, "set-environment"), f.setEnvironment);
+  const r = dashIn(dir, '. ./set-environment; printf "%s" "$NIXOS_PROVENANCE_LOG_DIR"');
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, "/var/log/nixos-builds.d/+x_y-1");
+  assert.not.ok(existsSync(join(dir, "CANARY")));
+  // The check a fixed module would fail without: the old assertion let this through.
+  assert.match(refused(host(`{ logDir = "/var/log/$(touch\${IFS}CANARY)"; }`)), "logDir must be");
+});
+
+export const hostileValues = ["$(touch CANARY)", "`touch CANARY`", "it's", "'\\''", '"dq" \\bs\\', "l1\nl2\n", "${HOME} ''${x} ''", "a; touch CANARY; b", "ctl\u0001\u001b[31m\t\rend", "unicode ✓ é", ""];
+
+it("NixOS: hostile hostName, repository, URL templates and extraFields are recorded byte for byte, sourced in dash they run nothing", () => {
+  for (const value of hostileValues) {
+    const v = nixString(value);
+    const f = system(`{ networking.hostName = "h1"; system.provenance = { enable = true; flake = ${flakeStates.clean}; hostName = ${v}; repository = ${v};
+      sourceUrlTemplate = ${nixString(`https://x/${value}/{commit}`)}; flakeUrlTemplate = ${nixString(`git+https://x/${value}?rev={commit}`)}; }; }`);
+    const dir = mkdtempSync(join(scratch, "meta-"));
+    writeFileSync(join(dir, "nixos-metadata"), f.etc["nixos-metadata"]!);
+    const r = dashIn(dir, '. ./nixos-metadata; printf "%s\\0%s\\0%s" "$HOSTNAME" "$GIT_SOURCE_URL" "$FLAKE_URL"');
+    assert.is(r.status, 0, r.stderr);
+    const want = value === "" ? "unknown" : value;
+    assert.equal(r.stdout.split("\0"), [want, `https://x/${value}/${rev}`, `git+https://x/${value}?rev=${rev}`], JSON.stringify(value));
+    assert.not.ok(existsSync(join(dir, "CANARY")), JSON.stringify(value));
+    const json = JSON.parse(f.etc["nixos-metadata.json"]!);
+    assert.is(json.hostname, want);
+  }
+});
+
+it("NixOS: a hostile prometheus.user, logDirGroup or interval is refused", () => {
+  for (const value of ["$(touch CANARY)", "a b", "bob\nExecStart=/bin/sh", "root'"]) {
+    const v = nixString(value);
+    for (const settings of [`{ prometheus = { enable = true; user = ${v}; }; }`, `{ logDirGroup = ${v}; }`, `{ prometheus = { enable = true; interval = ${v}; }; }`]) {
+      const r = nixosSystem(host(settings));
+      assert.not.ok(r.ok, settings);
+      assert.match(r.ok ? "" : r.stderr, /Failed assertions|is not of type/, settings);
+    }
+  }
+  assert.match(refused(host(`{ prometheus = { enable = true; user = "bob"; }; }`)), "is not a user of this");
+});
+
+it("NixOS: assertions name the fix", () => {
+  assert.match(refused(`{ system.provenance.enable = true; }`), "system.provenance = { enable = true; flake = self; inherit inputs; };");
   for (const [settings, want] of [
     [`{ logDirMode = "0777"; }`, "world-writable"],
     [`{ logDirMode = "2772"; }`, "world-writable"],
-    [`{ logDir = "var/log/builds"; }`, "absolute path"],
-    [`{ logDir = "/var/log/../tmp"; }`, "absolute path"],
-    [`{ logDir = "/var/log/my builds"; }`, "absolute path"],
-    [`{ prometheus = { enable = true; directory = "relative"; }; }`, "--collector.textfile.directory"],
-    [`{ prometheus = { enable = true; user = "bob"; }; }`, "is not a user of this"],
-  ] as const) {
-    const messages = failing(nixos(settings));
-    assert.is(messages.length, 1, `${settings}: ${messages.join(" | ")}`);
-    assert.ok(messages[0]!.includes(want), `${settings}: ${messages[0]}`);
+  ] as const) assert.match(refused(host(settings)), want);
+  system(host(`{ logDirMode = "2775"; logDir = "/var/log/.hidden-builds"; }`));
+});
+
+/** A directory holding, for the programs a package names, the machine's own. */
+function hostBin(programs: string[] | null, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const p of programs ?? []) {
+    const found = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"].map((d) => join(d, p)).find((f) => existsSync(f));
+    if (found) symlinkSync(found, join(dir, p));
   }
-  assert.equal(failing(nixos(`{ logDirMode = "2775"; logDir = "/var/log/.hidden-builds"; }`)), []);
+  return dir;
+}
+
+// Defect 5: the unit's PATH had no awk, so the last_build_* metrics vanished.
+it("NixOS: the metrics service's script, run in dash with exactly the unit's PATH and environment, writes every metric", () => {
+  const machine = new Machine();
+  machine.switchTo(41);
+  machine.write("etc/nixos/flake.nix", "{ outputs = _: { }; }\n");
+  const logDir = join(machine.root, "var/log/nixos-builds");
+  const built = spawnSync("dash", [`${projectRoot}out/bin/nixos-build-wrapper`, "os", "switch"], {
+    encoding: "utf8",
+    env: machine.env({ PATH: buildPath(toolDir(["nixos-rebuild", "systemctl", "journalctl", "nix"])), NIXOS_PROVENANCE_LOG_DIR: logDir }),
+  });
+  assert.ok(existsSync(join(logDir, "last-build.json")), built.stderr);
+  const textfile = join(machine.root, "textfile");
+  mkdirSync(textfile);
+  const f = system(host(`{ logDir = ${nixString(logDir)}; prometheus = { enable = true; directory = ${nixString(textfile)}; }; }`, "services.prometheus.exporters.node.enable = true;"));
+  const service = f.services["nixos-provenance-metrics"]!;
+  assert.ok(service.execStartText);
+  // Each store path on the unit's PATH becomes a directory of the programs its package provides.
+  let unitPath = service.environment.PATH!;
+  service.pathPrograms.forEach((entry, i) => {
+    const dir = join(scratch, `path-${i}`);
+    if (entry.programs === null) {
+      // The runtime package itself: the generated commands.
+      mkdirSync(dir, { recursive: true });
+      for (const c of readdirSync(`${projectRoot}out/bin`)) symlinkSync(`${projectRoot}out/bin/${c}`, join(dir, c));
+    } else hostBin(entry.programs, dir);
+    unitPath = unitPath.replaceAll(`${entry.path}/bin`, dir).replaceAll(`${entry.path}/sbin`, join(dir, "sbin-absent"));
+  });
+  assert.not.match(unitPath, "/nix/store/", unitPath);
+  const r = spawnSync("dash", ["-c", service.execStartText!], {
+    encoding: "utf8",
+    env: { ...service.environment, PATH: unitPath, NIXOS_PROVENANCE_ROOT: machine.root, LC_ALL: "C.UTF-8" },
+  });
+  assert.is(r.status, 0, r.stderr);
+  const metrics = readFileSync(join(textfile, "nixos-provenance.prom"), "utf8");
+  for (const name of ["nixos_provenance_current_generation", "nixos_provenance_last_build_success", "nixos_provenance_last_build_exit_code", "nixos_provenance_last_build_duration_seconds", "nixos_provenance_last_build_timestamp_seconds"]) {
+    assert.match(metrics, new RegExp(`^${name} `, "m"), `${name} in:\n${metrics}`);
+  }
+  machine.cleanup();
 });
 
-test("NixOS: the Prometheus timer writes atomically into the textfile directory", () => {
-  const c = nixos(`{ prometheus = { enable = true; user = "alice"; interval = "30s"; }; }`);
-  assert.equal(failing(c), []);
-  const service = c.systemd.services["nixos-provenance-metrics"];
-  const dir = "/var/lib/prometheus-node-exporter/textfile-collector";
-  assert.match(service.script, `mktemp '${dir}/.nixos-provenance.prom.'XXXXXX`);
-  assert.match(service.script, "nixos-build-status --prometheus --log-dir '/var/log/nixos-builds'");
-  assert.match(service.script, `mv -f "$tmp" '${dir}/nixos-provenance.prom'`);
-  assert.equal(service.environment, { NIXOS_PROVENANCE_LOG_DIR: "/var/log/nixos-builds", USER: "alice", HOME: "/home/alice" });
-  assert.is(c.systemd.timers["nixos-provenance-metrics"].timerConfig.OnUnitActiveSec, "30s");
-  assert.equal(c.services.prometheus.exporters.node.extraFlags, [`--collector.textfile.directory=${dir}`]);
-  assert.is(c.systemd.tmpfiles.settings["10-nixos-provenance"][dir].d.mode, "0755");
+// Home Manager: standalone and inside NixOS.
+const hmBase = `home.username = "alice"; home.homeDirectory = "/home/alice"; home.stateVersion = "25.05"; manual.manpages.enable = false;`;
+const allOn = `bars = { i3blocks.enable = true; waybar = { enable = true; bar = "mainBar"; }; i3status-rust = { enable = true; bar = "top"; interval = 10; }; };
+  prompt = { bash.enable = true; zsh.enable = true; fish.enable = true; starship.enable = true; };`;
+const hmPrograms = `programs.waybar.enable = true; programs.i3status-rust = { enable = true; bars.top = { }; }; programs.bash.enable = true; programs.zsh.enable = true; programs.fish.enable = true; programs.starship.enable = true;`;
+
+function homeStandalone(provenance: string, module = `${modules}/home-manager.nix`) {
+  return nixEvalReal(`let h = import (hm + "/modules") { pkgs = import (eco + "/pkgs.nix") { inherit lib; }; configuration = { imports = [ ${module} ]; ${hmBase} ${hmPrograms}
+    home.provenance = { enable = true; flake = ${flakeStates.clean}; inputs = ${inputs}; } // ${provenance}; }; }; c = h.config; in {
+    drvPath = h.activationPackage.drvPath;
+    metadata = c.xdg.dataFile."nixos-provenance/home-metadata".source.text;
+    json = c.xdg.dataFile."nixos-provenance/home-metadata.json".source.text;
+    bash = c.programs.bash.initExtra; zsh = c.programs.zsh.initContent; fish = c.programs.fish.interactiveShellInit;
+    starship = c.programs.starship.settings.custom.nixos_provenance;
+    waybar = c.programs.waybar.settings.mainBar."custom/nixos-provenance";
+    i3status = c.programs.i3status-rust.bars.top.blocks;
+    i3blocks = c.xdg.configFile."i3blocks/nixos-provenance.conf".text;
+  }`);
+}
+
+it("Home Manager standalone: every bar and prompt on, activationPackage instantiates", () => {
+  const r = homeStandalone("{ }");
+  assert.ok(r.ok, r.ok ? "" : r.stderr);
+  if (!r.ok) return;
+  const h = r.value;
+  assert.ok(existsSync(h.drvPath), h.drvPath);
+  assert.match(h.metadata, `GIT_COMMIT='${rev}'\n`);
+  assert.match(h.metadata, "HOME_MANAGER_USER='alice'\n");
+  assert.match(h.metadata, "HOSTNAME='unknown'\n", "standalone: no host unless set");
+  assert.match(h.metadata.split("\n")[0], "Home Manager generation");
+  assert.is(JSON.parse(h.json).homeManagerUser, "alice");
+  assert.match(h.bash, `PS1='$(__nixos_provenance_prompt)'"$PS1"`);
+  assert.match(h.zsh, "setopt prompt_subst\n");
+  assert.match(h.fish, "function __nixos_provenance_prompt");
+  assert.match(h.starship.command, /bin\/nixos-generation-info --warning$/);
+  assert.match(h.waybar.exec, /bin\/nixos-generation-info --waybar$/);
+  assert.equal(h.i3status.at(-1).command.endsWith("--i3status-rs"), true);
+  assert.match(h.i3blocks, "interval=5\n");
 });
 
-test("Home Manager: same metadata plus the user, in every generation and in XDG data", () => {
-  const c = home("{ }");
-  assert.equal(failing(c), []);
-  assert.equal(c.home.packages, ["/nix/store/stub-nixos-provenance"]);
-  const shell = c.xdg.dataFile["nixos-provenance/home-metadata"].source;
-  assert.match(shell.text, `GIT_COMMIT='${rev}'\n`);
-  assert.match(shell.text, "HOME_MANAGER_USER='alice'\n");
-  assert.match(shell.text, "HOSTNAME='unknown'\n");
-  const json = JSON.parse(c.xdg.dataFile["nixos-provenance/home-metadata.json"].source.text);
-  assert.is(json.homeManagerUser, "alice");
-  assert.is(json.commit, rev);
-  assert.match(c.home.extraBuilderCommands, "ln -s /nix/store/stub-nixos-provenance-home-metadata $out/nixos-metadata\n");
-  assert.not.ok(c.programs, "no bar or prompt unless asked");
+it("Home Manager: hostile hostName, repository and extraFields recorded byte for byte, sourced in dash run nothing", () => {
+  for (const value of hostileValues) {
+    const r = homeStandalone(`{ hostName = ${nixString(value)}; repository = ${nixString(value)}; }`);
+    assert.ok(r.ok, r.ok ? "" : r.stderr);
+    if (!r.ok) continue;
+    const dir = mkdtempSync(join(scratch, "hm-"));
+    writeFileSync(join(dir, "home-metadata"), r.value.metadata);
+    const s = dashIn(dir, '. ./home-metadata; printf "%s\\0%s" "$HOSTNAME" "$HOME_MANAGER_USER"');
+    assert.is(s.status, 0, s.stderr);
+    assert.equal(s.stdout.split("\0"), [value === "" ? "unknown" : value, "alice"], JSON.stringify(value));
+    assert.not.ok(existsSync(join(dir, "CANARY")));
+  }
 });
 
-test("Home Manager: bars write their config through the fast modes", () => {
-  const c = home(`{ bars = { i3blocks.enable = true; waybar = { enable = true; bar = "main"; }; i3status-rust = { enable = true; bar = "top"; interval = 10; }; }; }`);
-  assert.equal(failing(c), []);
-  const bin = "/nix/store/stub-nixos-provenance/bin/nixos-generation-info";
-  assert.match(c.xdg.configFile["i3blocks/nixos-provenance.conf"].text, `command=${bin} --i3blocks\ninterval=5\n`);
-  const waybar = JSON.parse(c.xdg.configFile["waybar/nixos-provenance.json"].text);
-  assert.equal(waybar["custom/nixos-provenance"], { exec: `${bin} --waybar`, "return-type": "json", interval: 5, tooltip: true });
-  assert.is(c.programs.waybar.settings.main["custom/nixos-provenance"].exec, `${bin} --waybar`);
-  assert.equal(c.programs["i3status-rust"].bars.top.blocks, [{ block: "custom", command: `${bin} --i3status-rs`, json: true, interval: 10 }]);
-  assert.equal(c.xdg.configFile["i3status-rust/nixos-provenance.toml"].source.value, { block: [{ block: "custom", command: `${bin} --i3status-rs`, json: true, interval: 10 }] });
+const hmInNixos = (provenance: string, hostName = "h1") => `{ networking.hostName = "${hostName}"; users.users.alice.isNormalUser = true;
+  system.provenance = { enable = true; flake = ${flakeStates.clean}; };
+  home-manager.users.alice = { imports = [ ${modules}/home-manager.nix ]; home.stateVersion = "25.05"; manual.manpages.enable = false; ${hmPrograms}
+    home.provenance = { enable = true; flake = ${flakeStates.clean}; ${allOn} } // ${provenance}; }; }`;
+
+// Defect 4: under the NixOS module, HOSTNAME came out 'unknown'.
+it("Home Manager inside NixOS: the host name comes from the system; the toplevel (with home-manager-alice.service) instantiates", () => {
+  const f = system(hmInNixos("{ }", "desk"), { extraModules: [`(hm + "/nixos")`] });
+  assert.ok(f.units["home-manager-alice.service"]);
+  const r = nixEvalReal(`(import (eco + "/nixos-system.nix") { inherit lib; modules = [ ${modules}/nixos.nix (hm + "/nixos") (${hmInNixos("{ }", "desk")}) ]; }).config.home-manager.users.alice.xdg.dataFile."nixos-provenance/home-metadata".source.text`);
+  assert.ok(r.ok, r.ok ? "" : r.stderr);
+  if (!r.ok) return;
+  assert.match(r.value, "HOSTNAME='desk'\n");
+  assert.not.match(r.value, "/etc/nixos-metadata", "the Home Manager file names itself");
+  const explicit = nixEvalReal(`(import (eco + "/nixos-system.nix") { inherit lib; modules = [ ${modules}/nixos.nix (hm + "/nixos") (${hmInNixos(`{ hostName = "other"; }`, "desk")}) ]; }).config.home-manager.users.alice.home.provenance.metadata.HOSTNAME`);
+  assert.equal(explicit.ok && explicit.value, "other");
 });
 
-test("Home Manager: prompts for bash, zsh, fish and starship", () => {
-  const bin = "/nix/store/stub-nixos-provenance-dash/bin/nixos-generation-info";
-  const c = home(`{ useDash = true; prompt = { bash.enable = true; zsh.enable = true; fish.enable = true; starship.enable = true; }; }`);
-  assert.match(c.programs.bash.initExtra, `set -- "$(${bin} --warning 2>/dev/null)"`);
-  assert.match(c.programs.bash.initExtra, `PS1='$(__nixos_provenance_prompt)'"$PS1"`);
-  assert.match(c.programs.zsh.initContent, "setopt prompt_subst\n");
-  assert.match(c.programs.fish.interactiveShellInit, `set -l text (${bin} --warning 2>/dev/null)`);
-  assert.equal(c.programs.starship.settings.custom.nixos_provenance.when, `${bin} --warning >/dev/null 2>&1`);
-  const older = home(`{ prompt.zsh.enable = true; }`, "{ programs.zsh = { }; }");
-  assert.match(older.programs.zsh.initExtra, "setopt prompt_subst\n", "Home Manager before 25.05: initExtra");
-  assert.not.ok("initContent" in older.programs.zsh);
-  const short = home(`{ prompt = { mode = "short"; starship.enable = true; }; }`);
-  assert.is(short.programs.starship.settings.custom.nixos_provenance.command, "/nix/store/stub-nixos-provenance/bin/nixos-generation-info --short");
-  assert.is(short.programs.starship.settings.custom.nixos_provenance.when, true);
-});
-
-test("Home Manager: a bar name without the bar's program is refused with the fix", () => {
-  const c = evalModule("home-manager.nix", `{ home.username = "alice"; xdg.dataHome = "/d"; programs.waybar.enable = false; programs.i3status-rust.enable = false; }`, `{ home.provenance = { enable = true; flake = ${flake}; bars.waybar = { enable = true; bar = "main"; }; }; }`);
-  const messages = failing(c);
-  assert.is(messages.length, 1);
-  assert.ok(messages[0]!.includes("programs.waybar.enable = true"), messages[0]);
+it("Home Manager: a bar name without the bar's program is refused with the fix", () => {
+  const r = nixEvalReal(`(import (hm + "/modules") { pkgs = import (eco + "/pkgs.nix") { inherit lib; }; configuration = { imports = [ ${modules}/home-manager.nix ]; ${hmBase}
+    home.provenance = { enable = true; flake = ${flakeStates.clean}; bars.waybar = { enable = true; bar = "main"; }; }; }; }).activationPackage.drvPath`);
+  assert.not.ok(r.ok);
+  assert.match(r.ok ? "" : r.stderr, "programs.waybar.enable = true");
 });
 
 test.run();
