@@ -21,21 +21,29 @@ function shellFiles(): string[] {
   return [...bin, ...lib];
 }
 
+/** shellcheck -s sh -f gcc through the npm shellcheck package (pointed at the system binary), as the check runs it. */
+function shellcheckViaNpm(files: string[]): { status: number | null; output: string } {
+  const npmShellcheck = `${projectRoot}node_modules/shellcheck/bin/shellcheck.js`;
+  const r = runArgv(["node", npmShellcheck, "-s", "sh", "-f", "gcc", ...files], { env: { ...process.env, SHELLCHECKJS_BIN: shellcheckBin } });
+  return { status: r.status, output: r.stdout + r.stderr.replace(/^npm warn.*\n/gm, "") };
+}
+
 test("shellcheck -s sh reports nothing on any emitted shell file (through the npm shellcheck package)", () => {
   const files = shellFiles();
   assert.ok(files.length >= 5, "expected the four commands and the library");
-  const npmShellcheck = `${projectRoot}node_modules/shellcheck/bin/shellcheck.js`;
-  const r = runArgv(["node", npmShellcheck, "-s", "sh", "-f", "gcc", ...files], { env: { ...process.env, SHELLCHECKJS_BIN: shellcheckBin } });
-  assert.is(r.stdout + r.stderr.replace(/^npm warn.*\n/gm, ""), "");
+  const r = shellcheckViaNpm(files);
+  assert.is(r.output, "");
   assert.is(r.status, 0);
 });
 
-test("shellcheck finds a real problem when there is one (the check can fail)", () => {
+test("shellcheck finds a real problem when there is one (the check can fail), through the same npm package", () => {
   const dir = mkdtempSync(join(tmpdir(), "nixprov-sc-"));
-  writeFileSync(join(dir, "bad.sh"), "#!/bin/sh\nx=[[ $1 ]]\necho $x\n");
-  const r = runArgv([shellcheckBin, "-s", "sh", join(dir, "bad.sh")]);
-  assert.is.not(r.status, 0);
+  const bad = join(dir, "bad.sh");
+  writeFileSync(bad, "#!/bin/sh\nx=[[ $1 ]]\necho $x\n");
+  const r = shellcheckViaNpm([bad]);
   rmSync(dir, { recursive: true });
+  assert.is.not(r.status, 0);
+  assert.ok(r.output.includes(`${bad}:3:6: `) && r.output.includes("[SC2086]"), `the unquoted $x is reported (SC2086):\n${r.output}`);
 });
 
 test("every emitted shell file parses under every shell of the matrix", () => {
@@ -66,10 +74,28 @@ const commit: string = m.commit;
 export type All = [NixosMetadata, GenerationInfo, BuildRecord, BuildStatus, GenerationList, typeof dirty, typeof commit];
 `,
   );
+  // Only what a consumer's own project would see: the ES library and our
+  // declarations, checked (skipLibCheck false); not @types/node, which
+  // would otherwise come in from the project's node_modules and triple
+  // tsc's time. skipDefaultLibCheck skips only TypeScript's own lib.*.d.ts.
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        noEmit: true, strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022",
+        lib: ["ES2022"], types: [], skipLibCheck: false, skipDefaultLibCheck: true, listFiles: true,
+      },
+      files: ["use.ts"],
+    }),
+  );
   const tsc = `${projectRoot}node_modules/typescript/bin/tsc`;
-  const r = runArgv(["node", tsc, "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--skipLibCheck", "false", join(dir, "use.ts")]);
-  assert.is(r.stdout + r.stderr, "");
+  const r = runArgv(["node", tsc, "-p", join(dir, "tsconfig.json")]);
+  const listed = r.stdout.split("\n").filter((line) => /^\/\S*\.ts$/.test(line));
+  const diagnostics = r.stdout.split("\n").filter((line) => line !== "" && !listed.includes(line)).join("\n");
+  assert.is(diagnostics + r.stderr, "");
   assert.is(r.status, 0);
+  assert.ok(listed.includes(`${projectRoot}out/types/nixos-provenance.d.ts`), `tsc read the emitted declarations:\n${listed.join("\n")}`);
+  assert.not.ok(listed.some((f) => f.includes("/@types/")), "no @types package is loaded");
   rmSync(dir, { recursive: true });
 });
 
