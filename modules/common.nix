@@ -119,6 +119,9 @@ in
     '';
   };
 
+  # The one shell quoter of the Nix side (metadata.nix's).
+  inherit ((import ./metadata.nix { })) shellQuote;
+
   # Names of the metadata fields, for documentation.
   fieldNames = [ "GIT_COMMIT" "GIT_SHORT_COMMIT" "GIT_DIRTY" "GIT_LAST_MODIFIED" "GIT_SOURCE_URL" "NIXPKGS_REV" "NIXPKGS_NARHASH" "HOME_MANAGER_REV" "HOSTNAME" "SYSTEM" "BUILD_DATE" "FLAKE_URL" ];
 }

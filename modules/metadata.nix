@@ -243,7 +243,7 @@ let
   );
 in
 {
-  inherit fields values shellText;
+  inherit fields values shellText shellQuote;
   jsonText = builtins.toJSON jsonValue + "\n";
   # For `system.configurationRevision`: the usual `self.rev or self.dirtyRev`.
   configurationRevision = if self ? rev then asString self.rev else dirtyRev;

@@ -28,7 +28,15 @@ let
     system = pkgs.stdenv.hostPlatform.system;
   };
 
-  isAbsolutePath = p: builtins.match "/[^[:space:]]*" p != null && builtins.match ".*(/[.][.]?)(/.*)?" p == null;
+  # The rule of generator/schema/paths.ts, which the generator's config
+  # check uses too: these values reach /etc/set-environment (which NixOS
+  # writes as `export NAME="value"`), tmpfiles rules and unit files.
+  isSafeDirectory =
+    p:
+    builtins.match "/[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*" p != null
+    && builtins.match "(.*/)?[.][.]?(/.*)?" p == null
+    && !(builtins.elem p [ "/" "/bin" "/boot" "/dev" "/etc" "/home" "/lib" "/mnt" "/nix" "/nix/store" "/nix/var" "/opt" "/proc" "/root" "/run" "/sbin" "/srv" "/sys" "/tmp" "/usr" "/var" "/var/cache" "/var/empty" "/var/lib" "/var/log" "/var/tmp" ])
+    && !(builtins.any (prefix: lib.hasPrefix prefix p) [ "/nix/store/" "/proc/" "/sys/" "/dev/" "/etc/" ]);
   # Mode digits as tmpfiles takes them; the last digit is "others".
   worldWritable = mode: builtins.elem (builtins.substring (builtins.stringLength mode - 1) 1 mode) [ "2" "3" "6" "7" ];
 
@@ -60,7 +68,7 @@ in
     };
 
     logDirGroup = mkOption {
-      type = types.str;
+      type = types.strMatching "[a-z_][a-z0-9_-]*[$]?";
       default = "wheel";
       example = "users";
       description = ''
@@ -126,14 +134,14 @@ in
       };
 
       interval = mkOption {
-        type = types.str;
+        type = types.strMatching "[0-9]+ ?[a-z]*( [0-9]+ ?[a-z]*)*";
         default = "1min";
         example = "15s";
         description = "How often the metrics are refreshed (a systemd time span).";
       };
 
       user = mkOption {
-        type = types.nullOr types.str;
+        type = types.nullOr (types.strMatching "[a-z_][a-z0-9_-]*[$]?");
         default = null;
         example = "alice";
         description = ''
@@ -167,32 +175,32 @@ in
       assertions = [
         (common.flakeAssertion "system.provenance" cfg)
         {
-          assertion = isAbsolutePath cfg.logDir;
+          assertion = isSafeDirectory cfg.logDir;
           message = ''
-            system.provenance.logDir must be an absolute path without spaces, `.` or `..`
-            components (got "${cfg.logDir}"), e.g. ${ "/var/log/nixos-builds" }.
+            system.provenance.logDir must be an absolute directory path on one line, of the characters A-Za-z0-9._+- and /, without "." or ".." components, that is not a system directory (/, /bin, /boot, /dev, /etc, /home, /lib, /mnt, /nix, /nix/store, /nix/var, /opt, /proc, /root, /run, /sbin, /srv, /sys, /tmp, /usr, /var, /var/cache, /var/empty, /var/lib, /var/log, /var/tmp) nor under /nix/store/, /proc/, /sys/, /dev/, /etc/
+            (got ${builtins.toJSON cfg.logDir}), e.g. ${ "/var/log/nixos-builds" }.
           '';
         }
         {
           assertion = !(worldWritable cfg.logDirMode);
           message = ''
-            system.provenance.logDirMode = "${cfg.logDirMode}" makes ${cfg.logDir} world-writable,
+            system.provenance.logDirMode = "${cfg.logDirMode}" makes ${builtins.toJSON cfg.logDir} world-writable,
             so any user could forge build records. Use "2770" (the default) and add the
             users who build to the group system.provenance.logDirGroup ("${cfg.logDirGroup}").
           '';
         }
         {
-          assertion = !prom.enable || isAbsolutePath prom.directory;
+          assertion = !prom.enable || isSafeDirectory prom.directory;
           message = ''
-            system.provenance.prometheus.directory must be an absolute path without spaces
-            (got "${prom.directory}"); use the directory you pass to node-exporter's
+            system.provenance.prometheus.directory must be an absolute directory path on one line, of the characters A-Za-z0-9._+- and /, without "." or ".." components, that is not a system directory (/, /bin, /boot, /dev, /etc, /home, /lib, /mnt, /nix, /nix/store, /nix/var, /opt, /proc, /root, /run, /sbin, /srv, /sys, /tmp, /usr, /var, /var/cache, /var/empty, /var/lib, /var/log, /var/tmp) nor under /nix/store/, /proc/, /sys/, /dev/, /etc/
+            (got ${builtins.toJSON prom.directory}); use the directory you pass to node-exporter's
             --collector.textfile.directory.
           '';
         }
         {
           assertion = !prom.enable || prom.user == null || config.users.users ? ${prom.user};
           message = ''
-            system.provenance.prometheus.user = "${toString prom.user}" is not a user of this
+            system.provenance.prometheus.user = ${builtins.toJSON prom.user} is not a user of this
             system (users.users); set it to the user whose Home Manager generation should
             be reported, or to null.
           '';
@@ -254,16 +262,16 @@ in
         # Write next to the target and rename: node-exporter only reads *.prom
         # files, and a rename within one directory is atomic.
         script = ''
-          tmp=$(mktemp ${lib.escapeShellArg "${prom.directory}/.nixos-provenance.prom."}XXXXXX)
+          tmp=$(mktemp ${common.shellQuote "${prom.directory}/.nixos-provenance.prom."}XXXXXX)
           trap 'rm -f "$tmp"' EXIT
           status=0
-          nixos-build-status --prometheus --log-dir ${lib.escapeShellArg cfg.logDir} >"$tmp" || status=$?
+          nixos-build-status --prometheus --log-dir ${common.shellQuote cfg.logDir} >"$tmp" || status=$?
           if [ ! -s "$tmp" ]; then
             echo "nixos-build-status --prometheus printed nothing (exit $status)" >&2
             exit 1
           fi
           chmod 0644 "$tmp"
-          mv -f "$tmp" ${lib.escapeShellArg promFile}
+          mv -f "$tmp" ${common.shellQuote promFile}
         '';
       };
 

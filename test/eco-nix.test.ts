@@ -22,6 +22,7 @@ import { projectRoot } from "./helpers/shells.js";
 import { Machine } from "./helpers/fixture.js";
 import { buildPath, toolDir } from "./helpers/build-env.js";
 import { nixString } from "../generator/escape/nix.js";
+import { ConfigError, loadConfig } from "../generator/config.js";
 
 const missing = vendorMissing();
 const it = missing === null ? test : test.skip;
@@ -149,8 +150,12 @@ const hostilePaths = [
 ];
 const systemDirs = ["/", "/etc", "/nix", "/nix/store", "/var/log", "/home", "/tmp", "/var", "/run", "/etc/nixos", "/nix/store/abc"];
 
-it("NixOS: hostile or system directories in logDir and prometheus.directory are refused by an assertion", () => {
+it("NixOS: hostile or system directories in logDir and prometheus.directory are refused by an assertion, and by the generator's config check", () => {
   for (const value of [...hostilePaths, ...systemDirs]) {
+    const file = join(scratch, "provenance.json.yaml");
+    writeFileSync(file, `runtime:\n  logDir: ${JSON.stringify(value)}\n`);
+    // The config check trims trailing slashes first ("/var/log/x/" is /var/log/x there).
+    if (value.length === 1 || !value.endsWith("/")) assert.throws(() => loadConfig(file), (e: Error) => e instanceof ConfigError && e.message.includes("runtime.logDir"), value);
     const log = refused(host(`{ logDir = ${nixString(value)}; }`));
     assert.match(log, "Failed assertions", value);
     assert.match(log, "system.provenance.logDir must be", value);
@@ -168,7 +173,7 @@ it("NixOS: /etc/set-environment, written like NixOS writes it, sourced in dash r
   assert.is(r.stdout, "/var/log/nixos-builds.d/+x_y-1");
   assert.not.ok(existsSync(join(dir, "CANARY")));
   // The check a fixed module would fail without: the old assertion let this through.
-  assert.match(refused(host(`{ logDir = "/var/log/$(touch\${IFS}CANARY)"; }`)), "logDir must be");
+  assert.match(refused(host(`{ logDir = ${nixString("/var/log/$(touch${IFS}CANARY)")}; }`)), "logDir must be");
 });
 
 export const hostileValues = ["$(touch CANARY)", "`touch CANARY`", "it's", "'\\''", '"dq" \\bs\\', "l1\nl2\n", "${HOME} ''${x} ''", "a; touch CANARY; b", "ctl\u0001\u001b[31m\t\rend", "unicode ✓ é", ""];

@@ -5,6 +5,7 @@ import { Code } from "../escape/code.js";
 import { nixString } from "../escape/nix.js";
 import { shellQuote } from "../escape/shell.js";
 import { urlPlaceholders } from "../config.js";
+import { dotComponentPattern, safeDirectoryPattern, safeDirectoryWhat, systemDirectories, systemDirectoryPrefixes } from "../schema/paths.js";
 import { createEnvironment, renderTemplate } from "../render.js";
 
 /** Where the NixOS module installs the library: stable, and outside /etc/nixos. */
@@ -47,6 +48,9 @@ export const emitNixosModule: Emitter = (model) => {
     legacyEtcName,
     legacyEtcPath: `/etc/${legacyEtcName}`,
     metadataDefaultText: `{ ${model.fields.slice(0, 2).map((f) => `${f.shellVar} = "…";`).join(" ")} … }`,
+    pathRule: { pattern: safeDirectoryPattern, dotPattern: dotComponentPattern, systemDirectories: [...systemDirectories], prefixes: [...systemDirectoryPrefixes], what: safeDirectoryWhat },
+    // User and group names as useradd(8) takes them (no shell or unit-file syntax).
+    accountNamePattern: "[a-z_][a-z0-9_-]*[$]?",
   };
   const packageContext = {
     model,
