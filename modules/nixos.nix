@@ -240,7 +240,10 @@ in
       systemd.services.nixos-provenance-metrics = {
         description = "Write nixos-provenance metrics for node-exporter's textfile collector";
         after = [ "systemd-tmpfiles-setup.service" ];
-        path = [ package ];
+        # A unit's PATH is only this plus coreutils, findutils, grep, sed and
+        # systemd: without the package's runtime inputs (awk) the build
+        # metrics would silently be missing.
+        path = [ package ] ++ package.runtimeInputs or [ ];
         environment =
           {
             NIXOS_PROVENANCE_LOG_DIR = cfg.logDir;

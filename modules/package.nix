@@ -10,8 +10,29 @@
   lib,
   stdenvNoCC,
   dash,
+  coreutils,
+  findutils,
+  gawk,
+  gnugrep,
+  gnused,
+  util-linux,
   useDash ? false,
 }:
+let
+  # What the scripts call beyond shell builtins (awk for every JSON and
+  # metrics reader, flock and script from util-linux for the build wrapper).
+  # Not pinned into the scripts: nixos-rebuild, nh, nix, systemctl and
+  # journalctl must be the running system's own. Whoever runs the commands
+  # with a PATH of their own (a systemd unit, the flake's wrappers) adds these.
+  runtimeInputs = [
+    coreutils
+    findutils
+    gawk
+    gnugrep
+    gnused
+    util-linux
+  ];
+in
 stdenvNoCC.mkDerivation {
   pname = "nixos-provenance";
   version = "0.1.0";
@@ -34,7 +55,7 @@ stdenvNoCC.mkDerivation {
     runHook postInstall
   '';
   passthru = {
-    inherit useDash;
+    inherit useDash runtimeInputs;
     libraryPath = "lib/build-status.sh";
   };
   meta = {

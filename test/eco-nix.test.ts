@@ -245,20 +245,23 @@ it("NixOS: the metrics service's script, run in dash with exactly the unit's PAT
   // Each store path on the unit's PATH becomes a directory of the programs its package provides.
   let unitPath = service.environment.PATH!;
   service.pathPrograms.forEach((entry, i) => {
-    const dir = join(scratch, `path-${i}`);
+    const root = join(scratch, `path-${i}`);
+    const dir = join(root, "bin");
     if (entry.programs === null) {
-      // The runtime package itself: the generated commands.
+      // The runtime package itself: the generated commands and their library, laid out as installed.
       mkdirSync(dir, { recursive: true });
       for (const c of readdirSync(`${projectRoot}out/bin`)) symlinkSync(`${projectRoot}out/bin/${c}`, join(dir, c));
+      symlinkSync(`${projectRoot}out/lib`, join(root, "lib"));
     } else hostBin(entry.programs, dir);
-    unitPath = unitPath.replaceAll(`${entry.path}/bin`, dir).replaceAll(`${entry.path}/sbin`, join(dir, "sbin-absent"));
+    unitPath = unitPath.replaceAll(`${entry.path}/bin`, dir).replaceAll(`${entry.path}/sbin`, join(root, "sbin"));
   });
   assert.not.match(unitPath, "/nix/store/", unitPath);
-  const r = spawnSync("dash", ["-c", service.execStartText!], {
+  const r = spawnSync("/usr/bin/dash", ["-c", service.execStartText!], {
     encoding: "utf8",
     env: { ...service.environment, PATH: unitPath, NIXOS_PROVENANCE_ROOT: machine.root, LC_ALL: "C.UTF-8" },
+    timeout: 30_000,
   });
-  assert.is(r.status, 0, r.stderr);
+  assert.is(r.status, 0, `${r.signal ?? ""} ${r.error ?? ""} ${r.stderr}`);
   const metrics = readFileSync(join(textfile, "nixos-provenance.prom"), "utf8");
   for (const name of ["nixos_provenance_current_generation", "nixos_provenance_last_build_success", "nixos_provenance_last_build_exit_code", "nixos_provenance_last_build_duration_seconds", "nixos_provenance_last_build_timestamp_seconds"]) {
     assert.match(metrics, new RegExp(`^${name} `, "m"), `${name} in:\n${metrics}`);

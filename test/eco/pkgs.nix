@@ -164,7 +164,7 @@ let
     gnused = program "gnused" [ "sed" ];
     gawk = program "gawk" [ "awk" "gawk" ];
     systemd = program "systemd" [ "systemctl" "journalctl" ];
-    util-linux = program "util-linux" [ "flock" ];
+    util-linux = program "util-linux" [ "flock" "script" ];
     bash = program "bash" [ "bash" "sh" ];
     bashInteractive = self.bash;
     dash = program "dash" [ "dash" ];
