@@ -94,6 +94,7 @@ in
     {
       hostName ? null,
       system ? null,
+      generation ? "nixos",
     }:
     import ./metadata.nix {
       self = if cfg.flake == null then { } else cfg.flake;
@@ -104,7 +105,7 @@ in
         flakeUrlTemplate
         extraFields
         ;
-      inherit hostName system;
+      inherit hostName system generation;
     };
 
   # The assertion both modules make: without `flake`, nothing can be recorded.

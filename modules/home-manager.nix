@@ -11,6 +11,8 @@
   lib,
   options,
   pkgs,
+  # Set by Home Manager's NixOS module (home-manager.users.<name>); absent standalone.
+  osConfig ? null,
   ...
 }:
 let
@@ -31,11 +33,11 @@ let
   metadata = common.metadata cfg {
     inherit (cfg) hostName;
     system = pkgs.stdenv.hostPlatform.system;
+    generation = "home-manager";
   };
   user = config.home.username;
   # Same format as /etc/nixos-metadata (single-quoted values), plus the user.
-  quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
-  shellText = metadata.shellText + "\n# Home Manager\n" + "HOME_MANAGER_USER" + "=" + quote user + "\n";
+  shellText = metadata.shellText + "\n# Home Manager\n" + "HOME_MANAGER_USER" + "=" + common.shellQuote user + "\n";
   jsonText = builtins.toJSON (builtins.fromJSON metadata.jsonText // { homeManagerUser = user; }) + "\n";
   shellFile = pkgs.writeText "nixos-provenance-home-metadata" shellText;
   jsonFile = pkgs.writeText "nixos-provenance-home-metadata.json" jsonText;
@@ -93,11 +95,13 @@ in
 
     hostName = mkOption {
       type = types.nullOr types.str;
-      default = null;
+      default = if osConfig == null then null else osConfig.networking.hostName or null;
+      defaultText = literalExpression "osConfig.networking.hostName under Home Manager's NixOS module, else null";
       example = "laptop";
       description = ''
-        Host name recorded as HOSTNAME; `null` records `unknown` (a standalone
-        Home Manager configuration often serves several hosts).
+        Host name recorded as HOSTNAME. Under Home Manager's NixOS module it is
+        the system's `networking.hostName`; standalone, `null` records
+        `unknown` (a standalone configuration often serves several hosts).
       '';
     };
 

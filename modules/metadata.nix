@@ -17,6 +17,8 @@
   flakeUrlTemplate ? null,
   # Values of the fields the schema marks as set per host.
   extraFields ? { },
+  # Which kind of generation the file describes: "nixos" or "home-manager".
+  generation ? "nixos",
 }:
 let
   unknown = "unknown";
@@ -220,8 +222,9 @@ let
 
   values = builtins.listToAttrs (map (f: { name = f.shellVar; value = f.value; }) fields);
 
+  header = if generation == "home-manager" then "# home-metadata (in the generation and $XDG_DATA_HOME/nixos-provenance): provenance of this Home Manager generation (nixos-provenance, schema 1).\n# Shell-sourceable: every value is single-quoted, so sourcing it never runs anything.\nMETADATA_SCHEMA_VERSION='1'\n" else "# /etc/nixos-metadata: provenance of this NixOS generation (nixos-provenance, schema 1).\n# Shell-sourceable: every value is single-quoted, so sourcing it never runs anything.\nMETADATA_SCHEMA_VERSION='1'\n";
   shellText =
-    "# /etc/nixos-metadata: provenance of this NixOS generation (nixos-provenance, schema 1).\n# Shell-sourceable: every value is single-quoted, so sourcing it never runs anything.\nMETADATA_SCHEMA_VERSION='1'\n"
+    header
     + builtins.concatStringsSep "" (
       map (
         g:

@@ -277,7 +277,7 @@ const hmPrograms = `programs.waybar.enable = true; programs.i3status-rust = { en
 
 function homeStandalone(provenance: string, module = `${modules}/home-manager.nix`) {
   return nixEvalReal(`let h = import (hm + "/modules") { pkgs = import (eco + "/pkgs.nix") { inherit lib; }; configuration = { imports = [ ${module} ]; ${hmBase} ${hmPrograms}
-    home.provenance = { enable = true; flake = ${flakeStates.clean}; inputs = ${inputs}; } // ${provenance}; }; }; c = h.config; in {
+    home.provenance = { enable = true; flake = ${flakeStates.clean}; inputs = ${inputs}; ${allOn} } // ${provenance}; }; }; c = h.config; in {
     drvPath = h.activationPackage.drvPath;
     metadata = c.xdg.dataFile."nixos-provenance/home-metadata".source.text;
     json = c.xdg.dataFile."nixos-provenance/home-metadata.json".source.text;

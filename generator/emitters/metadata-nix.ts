@@ -25,9 +25,16 @@ export function fieldValueExpr(field: MetadataFieldSpec): Code {
   }
 }
 
-export function metadataHeader(model: Model): string {
+/** Where each kind of generation keeps its metadata, for the file's first line. */
+const metadataFiles = {
+  nixos: { path: "/etc/nixos-metadata", what: "this NixOS generation" },
+  "home-manager": { path: "home-metadata (in the generation and $XDG_DATA_HOME/nixos-provenance)", what: "this Home Manager generation" },
+} as const;
+
+export function metadataHeader(model: Model, generation: keyof typeof metadataFiles = "nixos"): string {
+  const file = metadataFiles[generation];
   return (
-    `# /etc/nixos-metadata: provenance of this NixOS generation (nixos-provenance, schema ${model.schemaVersion}).\n` +
+    `# ${file.path}: provenance of ${file.what} (nixos-provenance, schema ${model.schemaVersion}).\n` +
     "# Shell-sourceable: every value is single-quoted, so sourcing it never runs anything.\n" +
     `METADATA_SCHEMA_VERSION='${model.schemaVersion}'\n`
   );
@@ -40,6 +47,7 @@ export const emitMetadataNix: Emitter = (model) => {
     model,
     defaults: { sourceUrlTemplate: optionalNix(model.sourceUrlTemplate), flakeUrlTemplate: optionalNix(model.flakeUrlTemplate) },
     header: metadataHeader(model),
+    homeHeader: metadataHeader(model, "home-manager"),
     forges: model.forges.map((f) => {
       const host = new URL(f.webBase).host;
       return {
