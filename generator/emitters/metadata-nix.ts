@@ -4,9 +4,9 @@ import type { MetadataFieldSpec } from "../schema/types.js";
 import type { Model } from "../model.js";
 import { Code } from "../escape/code.js";
 import { nixAttrName, nixString } from "../escape/nix.js";
+import { regexLiteral } from "../escape/regex.js";
 import { createEnvironment, renderTemplate } from "../render.js";
 
-const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The Nix expression (inside metadata.nix's `let`) that computes one field. */
 export function fieldValueExpr(field: MetadataFieldSpec): Code {
@@ -53,7 +53,7 @@ export const emitMetadataNix: Emitter = (model) => {
       return {
         name: f.name,
         // Both forms capture exactly (owner, repo): `github:o/r/...` and `git+https://github.com/o/r.git?...`.
-        patterns: [`${regexEscape(f.flakeScheme)}([^/]+)/([^/?#]+).*`, `[a-z+]+://[^/]*${regexEscape(host)}/([^/]+)/([^/?#]+).*`],
+        patterns: [`${regexLiteral(f.flakeScheme)}([^/]+)/([^/?#]+).*`, `[a-z+]+://[^/]*${regexLiteral(host)}/([^/]+)/([^/?#]+).*`],
         sourceUrl: f.sourceUrl,
         flakeUrl: f.flakeUrl,
       };

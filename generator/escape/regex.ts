@@ -1,0 +1,4 @@
+/** POSIX extended regular expressions (Nix's builtins.match): a literal string. */
+export function regexLiteral(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
