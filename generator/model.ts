@@ -4,7 +4,7 @@
  */
 import type { CommandSpec, ExitCodeSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec, Schema } from "./schema/types.js";
 import { fieldGroupTitles, forges } from "./schema/fields.js";
-import { ConfigError, type UserConfig } from "./config.js";
+import { ConfigError, isReservedShellVar, provenanceConfigShape, type ConfigProblem, type UserConfig } from "./config.js";
 
 export interface ResolvedCommand extends CommandSpec {
   /** Exit codes by template name. */
@@ -28,14 +28,9 @@ export interface Model {
   library: Schema["library"];
   jsonShapes: JsonShapeSpec[];
   runtime: Schema["runtime"];
+  /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
+  configShape: JsonShapeSpec;
 }
-
-/** Shell names the metadata file must never assign: sourcing it would change the caller's shell. */
-const reservedShellVars = new Set([
-  "PATH", "HOME", "IFS", "PS1", "PS2", "PS4", "ENV", "CDPATH", "SHELL", "USER", "LOGNAME", "PWD", "OLDPWD",
-  "LANG", "LC_ALL", "TERM", "TMPDIR", "OPTIND", "OPTARG", "LD_PRELOAD", "LD_LIBRARY_PATH", "BASH_ENV",
-  "METADATA_SCHEMA_VERSION",
-]);
 
 /** `sops-nix` → `SOPS_NIX_REV` / `sopsNixRev`. */
 export function inputFieldNames(input: string): { shellVar: string; jsonKey: string } {
@@ -75,14 +70,16 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
 
   const seenShell = new Map<string, string>();
   const seenJson = new Map<string, string>();
+  // Every collision is reported, not only the first.
+  const problems: ConfigProblem[] = [];
   const claim = (field: MetadataFieldSpec, where: string) => {
-    if (reservedShellVars.has(field.shellVar)) throw new ConfigError(file, where, "a shell variable name the metadata file may set (not a reserved name)", field.shellVar);
+    if (isReservedShellVar(field.shellVar)) problems.push({ key: where, expected: "a shell variable name the metadata file may set (not one the shells give meaning to)", got: field.shellVar });
     const shellOwner = seenShell.get(field.shellVar);
-    if (shellOwner) throw new ConfigError(file, where, `a shell variable name not already used by ${shellOwner}`, field.shellVar);
+    if (shellOwner) problems.push({ key: where, expected: `a shell variable name not already used by ${shellOwner}`, got: field.shellVar });
     const jsonOwner = seenJson.get(field.jsonKey);
-    if (jsonOwner || field.jsonKey === "schemaVersion") throw new ConfigError(file, where, `a JSON key not already used by ${jsonOwner ?? "schemaVersion"}`, field.jsonKey);
-    seenShell.set(field.shellVar, where);
-    seenJson.set(field.jsonKey, where);
+    if (jsonOwner || field.jsonKey === "schemaVersion") problems.push({ key: where, expected: `a JSON key not already used by ${jsonOwner ?? "schemaVersion"}`, got: field.jsonKey });
+    if (!shellOwner) seenShell.set(field.shellVar, where);
+    if (!jsonOwner) seenJson.set(field.jsonKey, where);
   };
   fields.forEach((f) => claim(f, `built-in field ${f.shellVar}`));
 
@@ -103,6 +100,8 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
     claim(field, `fields[${i}]`);
     fields.push(field);
   });
+
+  if (problems.length) throw new ConfigError(file, problems);
 
   const commands = schema.commands.map((command): ResolvedCommand => {
     const exit: Record<string, ExitCodeSpec> = {};
@@ -131,5 +130,6 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
       logDir: config?.runtime.logDir ?? schema.runtime.logDir,
       historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength,
     },
+    configShape: provenanceConfigShape,
   };
 }

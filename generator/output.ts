@@ -2,11 +2,66 @@
  * Writing the generated tree without ever leaving it half-written: everything
  * is rendered into a staging directory next to the targets, then each output
  * root (modules/, out/) is swapped in with renames. A failure before the swap
- * leaves the previous output untouched.
+ * leaves the previous output untouched; a failure during it puts back what was
+ * already swapped. Every failure is an OutputError with a one-line message.
  */
-import { mkdirSync, mkdtempSync, writeFileSync, renameSync, rmSync, existsSync, readFileSync, readdirSync, statSync, chmodSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, writeFileSync, renameSync, rmSync, existsSync, readFileSync, readdirSync, statSync, chmodSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { OutputFile } from "./emitters/types.js";
+
+/** The output directory cannot be prepared or written; the previous output is untouched. */
+export class OutputError extends Error {
+  constructor(readonly dir: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot write into ${dir}: ${reason.replace(/\s*\n\s*/g, " ")} (nothing was written)`);
+    this.name = "OutputError";
+  }
+}
+
+/**
+ * Make sure `dir` is a directory we can create, one component at a time.
+ * (mkdirSync's `recursive` loops forever on some paths, e.g. /proc/foo, where
+ * mkdir keeps failing with ENOENT under an existing parent.)
+ */
+export function prepareOutDir(dir: string): void {
+  for (const path of checkOutDir(dir)) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      throw new OutputError(dir, error);
+    }
+  }
+}
+
+/**
+ * Check, without writing, that `dir` is or can become a directory: the
+ * nearest existing ancestor must be a directory we may write into. Returns
+ * the directories still to create, outermost first.
+ */
+export function checkOutDir(dir: string): string[] {
+  const missing: string[] = [];
+  let at = dir;
+  for (;;) {
+    let stat;
+    try {
+      stat = statSync(at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new OutputError(dir, error);
+      const parent = dirname(at);
+      if (parent === at) throw new OutputError(dir, error);
+      missing.unshift(at);
+      at = parent;
+      continue;
+    }
+    if (!stat.isDirectory()) throw new OutputError(dir, new Error(`${at} is not a directory`));
+    try {
+      accessSync(at, constants.W_OK | constants.X_OK);
+    } catch (error) {
+      throw new OutputError(dir, error);
+    }
+    return missing;
+  }
+}
 
 /** The top-level directories the generator owns; nothing else is ever touched. */
 export function outputRoots(files: OutputFile[]): string[] {
@@ -23,16 +78,41 @@ function writeTree(dir: string, files: OutputFile[]): void {
 }
 
 export function writeOutput(outDir: string, files: OutputFile[]): void {
-  mkdirSync(outDir, { recursive: true });
-  const staging = mkdtempSync(join(outDir, ".gen-staging-"));
+  prepareOutDir(outDir);
+  let staging: string;
+  try {
+    staging = mkdtempSync(join(outDir, ".gen-staging-"));
+  } catch (error) {
+    throw new OutputError(outDir, error);
+  }
+  const swapped: string[] = [];
   try {
     writeTree(staging, files);
     for (const root of outputRoots(files)) {
       const target = join(outDir, root);
       const old = join(staging, `${root}.old`);
       if (existsSync(target)) renameSync(target, old);
-      renameSync(join(staging, root), target);
+      try {
+        renameSync(join(staging, root), target);
+      } catch (error) {
+        if (existsSync(old)) renameSync(old, target);
+        throw error;
+      }
+      swapped.push(root);
     }
+  } catch (error) {
+    // Put back the roots already swapped: the output stays the previous one as a whole.
+    for (const root of swapped.reverse()) {
+      const target = join(outDir, root);
+      const old = join(staging, `${root}.old`);
+      try {
+        renameSync(target, join(staging, `${root}.new`));
+        if (existsSync(old)) renameSync(old, target);
+      } catch {
+        // Nothing more can be done; the error below is what the user sees.
+      }
+    }
+    throw error instanceof OutputError ? error : new OutputError(outDir, error);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

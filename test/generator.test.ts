@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
-import { parseConfigText, ConfigError } from "../generator/config.js";
+import { parseConfigText, reservedShellVarPrefixes, reservedShellVars } from "../generator/config.js";
+import { runGenerator } from "../generator/cli.js";
 import { resolveModel, inputFieldNames, upperSnake } from "../generator/model.js";
 import { defaultSchema } from "../generator/schema/index.js";
 import { generateFiles } from "../generator/generate.js";
@@ -40,69 +41,7 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-const config = suite("config validation");
-
-// given file name + text → want the error naming file, key and expectation (or null = valid)
-const configCases: [string, string, RegExp | null][] = [
-  ["p.yaml", "", null],
-  ["p.yaml", "trackedInputs: [sops-nix, disko]\nruntime: { logDir: /var/log/builds/, historyLength: 5 }\n", null],
-  ["p.toml", 'trackedInputs = ["sops-nix"]\n[runtime]\nhistoryLength = 7\n', null],
-  ["p.yaml", "trackedinputs: []\n", /^p\.yaml: trackedinputs: expected one of the known keys/],
-  ["p.yaml", "trackedInputs: sops-nix\n", /^p\.yaml: trackedInputs: expected a list of flake input names, got "sops-nix"/],
-  ["p.yaml", "trackedInputs: [a, a]\n", /trackedInputs\[1\]: expected each input listed once/],
-  ["p.yaml", "trackedInputs: ['$(x)']\n", /trackedInputs\[0\]: expected a flake input name/],
-  ["p.yaml", "runtime: { historyLength: 0 }\n", /runtime\.historyLength: expected a whole number from 1 to 100000, got number 0/],
-  ["p.yaml", "runtime: { historyLength: 2.5 }\n", /runtime\.historyLength: expected a whole number/],
-  ["p.yaml", "runtime: { logDir: relative/dir }\n", /runtime\.logDir: expected an absolute directory path/],
-  ["p.yaml", "runtime: { logDir: \"/a\\nb\" }\n", /runtime\.logDir: expected an absolute directory path on one line/],
-  ["p.yaml", "sourceUrlTemplate: 'https://x/{sha}'\n", /sourceUrlTemplate: expected placeholders among .*got "\{sha\}"/],
-  ["p.yaml", "fields: [{ shellVar: deploy_env, jsonKey: deployEnv, description: d, value: x }]\n", /fields\[0\]\.shellVar: expected an UPPER_SNAKE_CASE/],
-  ["p.yaml", "fields: [{ shellVar: DEPLOY, jsonKey: Deploy, description: d, value: x }]\n", /fields\[0\]\.jsonKey: expected a camelCase JSON key/],
-  ["p.yaml", "fields: [{ shellVar: DEPLOY, jsonKey: deploy, description: d }]\n", /fields\[0\]: expected exactly one of value/],
-  ["p.yaml", "fields: [{ shellVar: DEPLOY, jsonKey: deploy, description: d, value: x, option: true }]\n", /fields\[0\]: expected exactly one of .* got "value and option"/],
-  ["p.yaml", "fields: [{ shellVar: DEPLOY, jsonKey: deploy, description: d, value: x, colour: red }]\n", /fields\[0\]\.colour: expected one of the known keys/],
-  ["p.yaml", "fields: [{ shellVar: DEPLOY, jsonKey: deploy, description: d, input: disko, attr: owner }]\n", /fields\[0\]\.attr: expected one of rev, shortRev, narHash, lastModifiedDate/],
-  ["p.yaml", "a: [\n", /^p\.yaml: \(top level\): expected valid YAML/],
-  ["p.yaml", "a: 1\na: 2\n", /expected valid YAML/],
-  ["p.toml", "x = \n", /^p\.toml: \(top level\): expected valid TOML/],
-  ["p.json", "{}", /^p\.json: \(top level\): expected a file ending in \.yaml, \.yml or \.toml/],
-  ["p.yaml", "- 1\n", /\(top level\): expected a table of settings, got a list/],
-];
-for (const [file, text, want] of configCases) {
-  config(`${file} ${JSON.stringify(text)}`, () => {
-    if (want === null) {
-      parseConfigText(file, text);
-      return;
-    }
-    try {
-      parseConfigText(file, text);
-      assert.unreachable("should have failed");
-    } catch (error) {
-      assert.instance(error, ConfigError);
-      assert.match((error as Error).message, want);
-    }
-  });
-}
-
-config("YAML and TOML with the same settings resolve to the same model", () => {
-  const yaml = resolveModel(defaultSchema, parseConfigText("p.yaml", "trackedInputs: [sops-nix]\nfields:\n  - { shellVar: DEPLOY_ENV, jsonKey: deployEnv, description: Env., value: prod }\n"));
-  const toml = resolveModel(defaultSchema, parseConfigText("p.toml", 'trackedInputs = ["sops-nix"]\n[[fields]]\nshellVar = "DEPLOY_ENV"\njsonKey = "deployEnv"\ndescription = "Env."\nvalue = "prod"\n'));
-  assert.equal(yaml.fields, toml.fields);
-});
-
-config("name collisions and reserved names are refused with the key that caused them", () => {
-  const cases: [string, RegExp][] = [
-    ["fields: [{ shellVar: GIT_COMMIT, jsonKey: other, description: d, value: x }]", /fields\[0\]: expected a shell variable name not already used by built-in field GIT_COMMIT/],
-    ["fields: [{ shellVar: OTHER, jsonKey: commit, description: d, value: x }]", /fields\[0\]: expected a JSON key not already used/],
-    ["fields: [{ shellVar: PATH, jsonKey: path, description: d, value: x }]", /fields\[0\]: expected a shell variable name the metadata file may set/],
-    ["trackedInputs: [sops-nix, sops_nix]", /trackedInputs\[1\]: expected a shell variable name not already used by trackedInputs\[0\], got "SOPS_NIX_REV"/],
-  ];
-  for (const [text, want] of cases) {
-    assert.throws(() => resolveModel(defaultSchema, parseConfigText("p.yaml", text)), (e: Error) => want.test(e.message));
-  }
-});
-
-config.run();
+// Config validation (every key, every error, hostile YAML/TOML, reading the file): test/config.test.ts.
 
 const model = suite("model");
 
@@ -132,28 +71,39 @@ model.run();
 
 const generation = suite("generation");
 
+/** The CLI in-process (no node start, no second ts-morph load): status and what it printed. */
+async function generate(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runGenerator(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { status, stdout, stderr };
+}
+
 generation("the committed modules/ and out/ are what the generator produces", () => {
   const problems = diffOutput(projectRoot, generateFiles());
   assert.equal(problems, [], "run npm run generate and commit");
 });
 
-generation("generating twice gives byte-identical trees", () => {
+generation("generating twice gives byte-identical trees (once through the real CLI, once in-process)", async () => {
   const a = tmp("nixprov-gen-a-");
   const b = tmp("nixprov-gen-b-");
-  for (const dir of [a, b]) assert.is(runArgv(["node", generatorCli, "--out", dir]).status, 0);
+  const real = runArgv(["node", generatorCli, "--out", a]);
+  assert.is(real.status, 0, real.stderr);
+  assert.match(real.stdout, `files into ${a}`);
+  assert.is((await generate("--out", b)).status, 0);
   assert.equal(snapshot(a), snapshot(b));
   rmSync(a, { recursive: true });
   rmSync(b, { recursive: true });
 });
 
-generation("--check fails on stale, missing and extra files, and names them", () => {
+generation("--check fails on stale, missing and extra files, and names them", async () => {
   const dir = tmp("nixprov-check-");
-  assert.is(runArgv(["node", generatorCli, "--out", dir]).status, 0);
-  assert.is(runArgv(["node", generatorCli, "--out", dir, "--check"]).status, 0);
+  assert.is((await generate("--out", dir)).status, 0);
+  assert.is((await generate("--out", dir, "--check")).status, 0);
   appendFileSync(join(dir, "modules/nixos.nix"), "# edited\n");
   writeFileSync(join(dir, "out/bin/stray"), "");
   rmSync(join(dir, "out/lib/build-status.sh"));
-  const r = runArgv(["node", generatorCli, "--out", dir, "--check"]);
+  const r = await generate("--out", dir, "--check");
   assert.is(r.status, 1);
   assert.match(r.stderr, "stale: modules/nixos.nix");
   assert.match(r.stderr, "extra: out/bin/stray");
@@ -161,29 +111,95 @@ generation("--check fails on stale, missing and extra files, and names them", ()
   rmSync(dir, { recursive: true });
 });
 
-generation("an invalid config exits 3, names file and key, and leaves the output untouched", () => {
+generation("an invalid config exits 3, lists every problem with file and key, and leaves the output untouched", async () => {
   const dir = tmp("nixprov-bad-");
-  assert.is(runArgv(["node", generatorCli, "--out", dir]).status, 0);
+  assert.is((await generate("--out", dir)).status, 0);
   const before = snapshot(dir);
   const bad = join(dir, "provenance.yaml");
-  writeFileSync(bad, "runtime:\n  historyLength: many\n");
-  const r = runArgv(["node", generatorCli, "--out", dir, "--config", bad]);
+  writeFileSync(bad, "runtime:\n  historyLength: many\nfields: [{ shellVar: PROMPT_COMMAND, jsonKey: p, description: d, value: x }]\n");
+  const r = await generate("--out", dir, "--config", bad);
   assert.is(r.status, 3);
-  assert.match(r.stderr, `${bad}: runtime.historyLength: expected a whole number from 1 to 100000, got "many"`);
-  assert.match(r.stderr, "Nothing was written.");
+  assert.equal(r.stderr.split("\n"), [
+    `generate: invalid config: ${bad}: runtime.historyLength: expected a whole number from 1 to 100000, got "many"`,
+    `generate: invalid config: ${bad}: fields[0].shellVar: expected a shell variable name the metadata file may set (not one the shells give meaning to: ${reservedShellVars.join(", ")}, or starting with ${reservedShellVarPrefixes.map((p) => (p === "PS" ? "PS<digit>" : `${p}*`)).join(", ")}), got "PROMPT_COMMAND"`,
+    "Nothing was written.",
+    "",
+  ]);
   rmSync(bad);
   assert.equal(snapshot(dir), before);
   rmSync(dir, { recursive: true });
 });
 
-generation("a missing config file and bad arguments are reported with their own exit codes", () => {
-  const missing = runArgv(["node", generatorCli, "--out", tmp("nixprov-x-"), "--config", "/nonexistent/p.yaml"]);
+generation("a YAML syntax error is one complete line, not cut off at a colon", async () => {
+  const dir = tmp("nixprov-yaml-");
+  const bad = join(dir, "p.yaml");
+  writeFileSync(bad, "a: [\n");
+  const r = await generate("--out", dir, "--config", bad);
+  assert.is(r.status, 3);
+  assert.equal(r.stderr, `generate: invalid config: ${bad}: (top level): expected valid YAML (line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ])\nNothing was written.\n`);
+  rmSync(dir, { recursive: true });
+});
+
+generation("a missing config file and bad arguments are reported with their own exit codes", async () => {
+  const out = tmp("nixprov-x-");
+  const missing = await generate("--out", out, "--config", "/nonexistent/p.yaml");
   assert.is(missing.status, 3);
   assert.match(missing.stderr, "/nonexistent/p.yaml: (top level): expected a readable file (ENOENT)");
-  const bad = runArgv(["node", generatorCli, "--frobnicate"]);
-  assert.is(bad.status, 2);
-  assert.match(bad.stderr, 'unknown argument "--frobnicate"');
-  assert.match(bad.stderr, "Usage:");
+  // given arguments → want the message (exit 2, usage follows)
+  const cases: [string[], string][] = [
+    [["--frobnicate"], 'unknown argument "--frobnicate"'],
+    [["-x"], 'unknown argument "-x"'],
+    [["stray"], 'unexpected argument "stray"'],
+    [["--config"], "--config needs a value"],
+    [["--config="], "--config needs a value"],
+    [["--config", "--out", "x"], '--config needs a value (got the option "--out"; write --config=--out for a file of that name)'],
+    [["--check=yes"], '--check takes no value (got "yes")'],
+    [["--out", "a", "--out", "b"], "--out given twice"],
+  ];
+  for (const [argv, want] of cases) {
+    const r = await generate(...argv);
+    assert.is(r.status, 2, argv.join(" "));
+    assert.is(r.stderr.split("\n")[0], `generate: ${want}`, argv.join(" "));
+    assert.match(r.stderr, "Usage:");
+  }
+  const help = await generate("--help");
+  assert.is(help.status, 0);
+  assert.match(help.stdout, /^Usage: /);
+  assert.match(help.stdout, "5 the output directory cannot be written");
+  rmSync(out, { recursive: true });
+});
+
+generation("--out that cannot be a directory: one line, exit 5, nothing written (real CLI: must not hang)", async () => {
+  const dir = tmp("nixprov-out-");
+  const file = join(dir, "a-file");
+  writeFileSync(file, "keep\n");
+  const cases: [string, RegExp][] = [
+    ["/proc/nixprov-test", /^generate: cannot write into \/proc\/nixprov-test: ENOENT: no such file or directory, mkdir '\/proc\/nixprov-test' \(nothing was written\)\n$/],
+    [file, new RegExp(`^generate: cannot write into ${file}: ${file} is not a directory \\(nothing was written\\)\n$`)],
+    [join(file, "sub"), new RegExp(`^generate: cannot write into ${file}/sub: ENOTDIR: not a directory, stat '${file}/sub' \\(nothing was written\\)\n$`)],
+  ];
+  // /proc/… made mkdir -p spin forever: through the real CLI, under a time limit.
+  const real = runArgv(["node", generatorCli, "--out", cases[0]![0]], { timeout: 30_000 });
+  assert.is(real.signal, null, "the generator hung");
+  assert.is(real.status, 5);
+  assert.match(real.stderr, cases[0]![1]);
+  for (const [out, want] of cases.slice(1)) {
+    const r = await generate("--out", out);
+    assert.is(r.status, 5, out);
+    assert.match(r.stderr, want);
+  }
+  assert.is(readFileSync(file, "utf8"), "keep\n");
+  assert.equal(readdirSync(dir), ["a-file"]);
+  rmSync(dir, { recursive: true });
+});
+
+generation("a new --out directory is created with its missing parents", async () => {
+  const dir = tmp("nixprov-new-");
+  const out = join(dir, "a", "b");
+  assert.is((await generate("--out", out)).status, 0);
+  assert.ok(existsSync(join(out, "modules/nixos.nix")));
+  assert.equal(readdirSync(out).sort(), ["modules", "out"]);
+  rmSync(dir, { recursive: true });
 });
 
 generation("hostile values in a user's config reach the metadata unchanged and unexecuted", async () => {
@@ -195,7 +211,7 @@ generation("hostile values in a user's config reach the metadata unchanged and u
   const file = join(dir, "provenance.yaml");
   // `${commit}`: the emitted Nix string must escape `${`, or Nix would interpolate.
   writeFileSync(file, `fields: ${JSON.stringify(fields)}\nsourceUrlTemplate: "https://x/'\\"\${commit}"\n`);
-  const r = runArgv(["node", generatorCli, "--out", dir, "--config", file]);
+  const r = await generate("--out", dir, "--config", file);
   assert.is(r.status, 0, r.stderr);
   const m = nixEvalJson(`(import ${dir}/modules/metadata.nix { self = { rev = "r"; }; }).values`) as Record<string, string>;
   fields.forEach((f) => assert.is(m[f.shellVar], f.value === "" ? "unknown" : f.value, f.shellVar));
@@ -214,37 +230,47 @@ function templateFiles(dir: string): string[] {
   });
 }
 
-lint("templates print only through escaping helpers", () => {
+/** Problems of one template: anything printed without an escaping helper, triple-stashes, unknown blocks. */
+function lintTemplate(source: string, name: string): string[] {
   const allowedBlocks = new Set(["each", "if", "unless", "with"]);
   const problems: string[] = [];
-  for (const file of templateFiles(templatesDir)) {
-    const ast = Handlebars.parse(readFileSync(file, "utf8"));
-    const visit = (node: hbs.AST.Node) => {
-      if (node.type === "MustacheStatement") {
-        const m = node as hbs.AST.MustacheStatement;
-        const name = m.path.type === "PathExpression" ? (m.path as hbs.AST.PathExpression).original : "?";
-        if (!(printingHelpers as readonly string[]).includes(name) || m.params.length === 0) {
-          problems.push(`${relative(templatesDir, file)}:${m.loc.start.line}: {{${name}${m.params.length ? " …" : ""}}} prints without an escaping helper`);
-        }
-        if (!m.escaped) problems.push(`${relative(templatesDir, file)}:${m.loc.start.line}: triple-stash {{{…}}} is not allowed`);
-      } else if (node.type === "BlockStatement") {
-        const b = node as hbs.AST.BlockStatement;
-        const name = (b.path as hbs.AST.PathExpression).original;
-        if (!allowedBlocks.has(name)) problems.push(`${relative(templatesDir, file)}:${b.loc.start.line}: unknown block {{#${name}}}`);
-        if (b.program) b.program.body.forEach(visit);
-        if (b.inverse) b.inverse.body.forEach(visit);
+  const visit = (node: hbs.AST.Node) => {
+    if (node.type === "MustacheStatement") {
+      const m = node as hbs.AST.MustacheStatement;
+      const helper = m.path.type === "PathExpression" ? (m.path as hbs.AST.PathExpression).original : "?";
+      if (!(printingHelpers as readonly string[]).includes(helper) || m.params.length === 0) {
+        problems.push(`${name}:${m.loc.start.line}: {{${helper}${m.params.length ? " …" : ""}}} prints without an escaping helper`);
       }
-    };
-    ast.body.forEach(visit);
-  }
+      if (!m.escaped) problems.push(`${name}:${m.loc.start.line}: triple-stash {{{…}}} is not allowed`);
+    } else if (node.type === "BlockStatement") {
+      const b = node as hbs.AST.BlockStatement;
+      const helper = (b.path as hbs.AST.PathExpression).original;
+      if (!allowedBlocks.has(helper)) problems.push(`${name}:${b.loc.start.line}: unknown block {{#${helper}}}`);
+      if (b.program) b.program.body.forEach(visit);
+      if (b.inverse) b.inverse.body.forEach(visit);
+    }
+  };
+  Handlebars.parse(source).body.forEach(visit);
+  return problems;
+}
+
+lint("templates print only through escaping helpers", () => {
+  const problems = templateFiles(templatesDir).flatMap((file) => lintTemplate(readFileSync(file, "utf8"), relative(templatesDir, file)));
   assert.equal(problems, []);
 });
 
-lint("the lint itself catches a bare value", () => {
-  const ast = Handlebars.parse("x={{value}}");
-  const node = ast.body[1] as hbs.AST.MustacheStatement;
-  assert.is((node.path as hbs.AST.PathExpression).original, "value");
-  assert.not.ok((printingHelpers as readonly string[]).includes("value"));
+lint("the lint itself catches a bare value, a helper without argument, a triple-stash and an unknown block", () => {
+  // given template → want the lint's problems
+  const cases: [string, string[]][] = [
+    ["x={{sh value}}", []],
+    ["x={{value}}", ["t:1: {{value}} prints without an escaping helper"]],
+    ["x={{sh}}", ["t:1: {{sh}} prints without an escaping helper"]],
+    ["x={{{sh value}}}", ["t:1: triple-stash {{{…}}} is not allowed"]],
+    ["{{#each xs}}\n{{this}}\n{{/each}}", ["t:2: {{this}} prints without an escaping helper"]],
+    ["{{#raw}}x{{/raw}}", ["t:1: unknown block {{#raw}}"]],
+    ["{{#if a}}{{else}}{{b}}{{/if}}", ["t:1: {{b}} prints without an escaping helper"]],
+  ];
+  for (const [source, want] of cases) assert.equal(lintTemplate(source, "t"), want, source);
 });
 
 lint.run();

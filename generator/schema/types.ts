@@ -103,16 +103,30 @@ export interface LibraryFunctionSpec {
  * A JSON shape: a small subset of JSON Schema, typed so emitters can turn it
  * into both a JSON Schema document and a TypeScript declaration.
  */
-export type JsonShape =
-  | { type: "string"; description?: string; enum?: string[]; format?: "date-time" }
-  | { type: "integer"; description?: string }
+export type JsonShape = (
+  | { type: "string"; description?: string; enum?: string[]; format?: "date-time"; pattern?: string }
+  | { type: "integer"; description?: string; minimum?: number; maximum?: number }
   | { type: "number"; description?: string }
-  | { type: "boolean"; description?: string }
+  | { type: "boolean"; description?: string; const?: boolean }
   | { type: "null"; description?: string }
-  | { type: "array"; description?: string; items: JsonShape }
-  | { type: "object"; description?: string; properties: Record<string, JsonShape>; required: string[]; additionalProperties?: boolean | JsonShape }
+  | { type: "array"; description?: string; items: JsonShape; uniqueItems?: boolean }
+  | {
+      type: "object"; description?: string; properties: Record<string, JsonShape>; required: string[]; additionalProperties?: boolean | JsonShape;
+      /** Exactly one of these keys must be present (JSON Schema `oneOf` of `required`). */
+      exactlyOne?: string[];
+      /** A key allowed only together with others (JSON Schema `dependentRequired`). */
+      dependentRequired?: Record<string, string[]>;
+      /** Narrower shapes for some properties when a key has a given value (JSON Schema `if`/`then`). */
+      when?: { key: string; equals: string; then: Record<string, JsonShape> }[];
+    }
   | { type: "ref"; ref: string; description?: string }
-  | { type: "anyOf"; description?: string; anyOf: JsonShape[] };
+  | { type: "anyOf"; description?: string; anyOf: JsonShape[] }
+) & {
+  /** What a valid value is, in words ("a whole number from 1 to 100000"): JSON Schema `errorMessage`. */
+  expected?: string;
+  /** Further shapes the value must also match (JSON Schema `allOf`). */
+  allOf?: JsonShape[];
+};
 
 export interface JsonShapeSpec {
   /** PascalCase name used for the TypeScript type and the JSON Schema file. */
