@@ -18,34 +18,32 @@
       # The generated commands, read from the checked-in tree (out/bin).
       commandNames = builtins.attrNames (builtins.readDir ./out/bin);
 
-      # What the POSIX scripts call beyond shell builtins. systemctl,
-      # journalctl, nh and nixos-rebuild are deliberately not pinned: they must
-      # be the running system's own.
-      runtimeInputs =
-        pkgs: with pkgs; [
-          coreutils
-          gawk
-          gnugrep
-          gnused
-          findutils
-        ];
-
       # Docs and benchmarks are left out of the generator's source, so
-      # editing them does not rebuild it (the tests read examples/ and flake.nix).
-      generatorSrc = lib.fileset.toSource {
-        root = ./.;
-        fileset = lib.fileset.unions [
-          ./flake.nix
-          ./examples
-          ./package.json
-          ./package-lock.json
-          ./tsconfig.json
-          ./generator
-          ./templates
-          ./test
-          ./modules
-          ./out
-        ];
+      # editing them does not rebuild it (the tests read examples/ and
+      # flake.nix). cleanSourceWith, not lib.fileset: on Nix < 2.14 (Debian
+      # 12 ships 2.8) fileset's fallback reads the parent of the flake's
+      # store path, which pure evaluation forbids.
+      generatorSrcNames = [
+        "flake.nix"
+        "examples"
+        "package.json"
+        "package-lock.json"
+        "tsconfig.json"
+        "generator"
+        "templates"
+        "test"
+        "modules"
+        "out"
+      ];
+      generatorSrc = lib.cleanSourceWith {
+        name = "nixos-provenance-source";
+        src = ./.;
+        filter =
+          path: _type:
+          let
+            relative = lib.removePrefix (toString ./. + "/") (toString path);
+          in
+          builtins.elem (builtins.head (lib.splitString "/" relative)) generatorSrcNames;
       };
 
       perSystem =
@@ -64,7 +62,8 @@
             name:
             pkgs.writeShellApplication {
               inherit name;
-              runtimeInputs = runtimeInputs pkgs;
+              # The runtime inputs the package declares (modules/package.nix).
+              inherit (runtime) runtimeInputs;
               text = ''
                 exec ${runtime}/bin/${name} "$@"
               '';
@@ -308,29 +307,56 @@
             installPhase = "touch $out";
           };
 
-          # The module evaluates against real nixpkgs.
+          # The module in real NixOS systems, forced as `nixos-rebuild build`
+          # forces them: the toplevel's derivation (every assertion, warning,
+          # /etc entry, package, unit and tmpfiles rule) for each variant that
+          # changes what the module emits. Nothing is built.
           module-eval =
             let
-              system = nixpkgs.lib.nixosSystem {
-                inherit (pkgs.stdenv.hostPlatform) system;
-                modules = [
-                  self.nixosModules.default
-                  {
-                    boot.isContainer = true;
-                    system.stateVersion = "25.05";
-                    networking.hostName = "evaluated";
-                    system.provenance = {
-                      enable = true;
-                      flake = fakeFlake "0123456789abcdef0123456789abcdef01234567";
-                      inputs = { inherit nixpkgs; };
-                      prometheus.enable = true;
-                    };
-                  }
-                ];
+              variants = {
+                default = { };
+                prometheus = {
+                  prometheus.enable = true;
+                };
+                prometheus-node-exporter = {
+                  prometheus.enable = true;
+                  nodeExporter = true;
+                };
+                dash-legacy = {
+                  useDash = true;
+                  legacyLibraryPath = true;
+                };
+                no-git = {
+                  flake = { };
+                };
               };
+              toplevel =
+                name: v:
+                let
+                  provenance = builtins.removeAttrs v [ "nodeExporter" ];
+                  system = nixpkgs.lib.nixosSystem {
+                    inherit (pkgs.stdenv.hostPlatform) system;
+                    modules = [
+                      self.nixosModules.default
+                      {
+                        boot.isContainer = true;
+                        system.stateVersion = "25.05";
+                        networking.hostName = "evaluated";
+                        services.prometheus.exporters.node.enable = v.nodeExporter or false;
+                        system.provenance = {
+                          enable = true;
+                          flake = fakeFlake "0123456789abcdef0123456789abcdef01234567";
+                          inputs = { inherit nixpkgs; };
+                        } // provenance;
+                      }
+                    ];
+                  };
+                in
+                builtins.unsafeDiscardStringContext system.config.system.build.toplevel.drvPath;
             in
-            assert system.config.system.configurationRevision == "0123456789abcdef0123456789abcdef01234567";
-            system.config.environment.etc."nixos-metadata".source;
+            pkgs.runCommand "nixos-provenance-module-eval" {
+              toplevels = lib.mapAttrsToList toplevel variants;
+            } "printf '%s\\n' $toplevels >$out";
 
           # A VM that switches twice (two generations, two commits) and checks
           # what nixos-generation-info and /etc/nixos-metadata report.

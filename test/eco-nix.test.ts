@@ -13,11 +13,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { nixEvalReal, nixInstantiate, vendorMissing } from "./helpers/nix.js";
+import { nixEvalReal, nixInstantiate, vendorMissing, vendorTrees } from "./helpers/nix.js";
 import { projectRoot } from "./helpers/shells.js";
 import { Machine } from "./helpers/fixture.js";
 import { buildPath, toolDir } from "./helpers/build-env.js";
@@ -346,6 +346,43 @@ it("Home Manager: a bar name without the bar's program is refused with the fix",
     home.provenance = { enable = true; flake = ${flakeStates.clean}; bars.waybar = { enable = true; bar = "main"; }; }; }; }).activationPackage.drvPath`);
   assert.not.ok(r.ok);
   assert.match(r.ok ? "" : r.stderr, "programs.waybar.enable = true");
+});
+
+// Defect 3: lib.fileset.toSource broke pure evaluation on Nix < 2.14 (Debian 12: 2.8).
+it("flake: pure evaluation on this machine's Nix of the generator, the wrappers and every cheap check (module-eval forces the toplevels)", () => {
+  const trees = vendorTrees()!;
+  const dir = mkdtempSync(join(scratch, "flake-"));
+  const src = join(dir, "src");
+  const nixpkgs = join(dir, "nixpkgs");
+  mkdirSync(src);
+  mkdirSync(nixpkgs);
+  for (const name of ["flake.nix", "package.json", "package-lock.json", "tsconfig.json", "generator", "templates", "test", "modules", "out", "examples"]) {
+    cpSync(join(projectRoot, name), join(src, name), { recursive: true });
+  }
+  // A nixpkgs flake of the real lib, the test package set and the declarations-based nixosSystem.
+  cpSync(join(trees.nixpkgsLib, "lib"), join(nixpkgs, "lib"), { recursive: true });
+  cpSync(join(projectRoot, "test/eco"), join(nixpkgs, "eco"), { recursive: true });
+  writeFileSync(join(nixpkgs, "flake.nix"), `{
+  outputs = { self }:
+    let
+      lib = (import ./lib).extend (final: _: {
+        nixosSystem = { system, modules, ... }: (import ./eco/nixos-system.nix { lib = final; inherit system modules; }).nixosSystem;
+      });
+    in {
+      inherit lib;
+      legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" ] (system: import ./eco/pkgs.nix { inherit lib system; });
+    };
+}
+`);
+  for (const attr of ["packages.x86_64-linux.generator", "packages.x86_64-linux.default", "packages.x86_64-linux.runtime-dash", "checks.x86_64-linux.generated-up-to-date", "checks.x86_64-linux.tests", "checks.x86_64-linux.module-eval"]) {
+    const r = spawnSync("nix", ["--extra-experimental-features", "nix-command flakes", "eval", "--raw", "--no-write-lock-file", "--override-input", "nixpkgs", `path:${nixpkgs}`, `path:${src}#${attr}.drvPath`], {
+      encoding: "utf8",
+      env: { ...process.env, NIX_REMOTE: "" },
+      timeout: 300_000,
+    });
+    assert.is(r.status, 0, `${attr}: ${r.stderr}`);
+    assert.match(r.stdout, /^\/nix\/store\/[^/]+\.drv$/, attr);
+  }
 });
 
 test.run();

@@ -162,12 +162,21 @@ let
       inherit etc sw units tmpfiles users;
       configurationRevision = toString config.system.configurationRevision;
       firewall = config.networking.firewall.extraCommands + config.networking.firewall.extraInputRules;
-      systemBuild = builtins.attrValues config.system.build;
     } ""
   );
 in
 {
   inherit evaluated config toplevel;
+  # The shape of nixpkgs' `lib.nixosSystem` result that callers read.
+  nixosSystem = evaluated // {
+    config = config // {
+      system = config.system // {
+        build = config.system.build // {
+          inherit toplevel;
+        };
+      };
+    };
+  };
   # What the tests read; forcing any of it goes through the checks above.
   files = checked {
     etc = lib.mapAttrs (_: e: if e.text != null then e.text else null) (lib.filterAttrs (_: e: e.enable) config.environment.etc);

@@ -18,14 +18,16 @@ let
     v:
     if lib.isDerivation v || builtins.isString v || builtins.isPath v || builtins.isInt v || builtins.isBool v || v == null then
       v
+    else if builtins.isAttrs v && v ? outPath then
+      "${v}"
     else if builtins.isList v then
-      map toEnv (builtins.filter (x: !(builtins.isFunction x) && !(builtins.isAttrs x && !lib.isDerivation x)) v)
+      map toEnv (builtins.filter (x: !(builtins.isFunction x) && !(builtins.isAttrs x && !(x ? outPath))) v)
     else
       builtins.toJSON "(not an environment value)";
   envAttrs =
     attrs:
     lib.mapAttrs (_: toEnv) (
-      builtins.removeAttrs (lib.filterAttrs (_: v: !(builtins.isFunction v) && !(builtins.isAttrs v && !lib.isDerivation v)) attrs) [
+      builtins.removeAttrs (lib.filterAttrs (_: v: !(builtins.isFunction v) && !(builtins.isAttrs v && !(v ? outPath))) attrs) [
         "passthru"
         "meta"
         "outputs"
@@ -198,6 +200,23 @@ let
     substituteAll = args: mkDerivation args;
     replaceVars = src: replacements: runCommandWith (builtins.baseNameOf src) { inherit src; } "";
 
+    # What the flake's packages use (packages.generator, the wrappers).
+    buildNpmPackage = mkDerivation;
+    importNpmLock = {
+      __functor = _: args: mkDerivation { name = "npm-deps"; inherit (args) npmRoot; };
+      npmConfigHook = program "npm-config-hook" [ ];
+    };
+    makeWrapper = program "make-wrapper" [ ];
+    nodejs = program "nodejs" [ "node" ];
+    writeShellApplication =
+      { name, text, runtimeInputs ? [ ], meta ? { }, ... }:
+      writeTextFile {
+        inherit name meta;
+        executable = true;
+        destination = "/bin/${name}";
+        text = "#!${self.runtimeShell}\nexport PATH=${lib.makeBinPath runtimeInputs}:$PATH\n${text}";
+      };
+
     formats = lib.genAttrs [
       "json"
       "yaml"
@@ -224,6 +243,13 @@ let
   # tests never need a program of.
   // lib.genAttrs [
     "shared-mime-info"
+    "man-db"
+    "prometheus"
+    "groff"
+    "posh"
+    "yash"
+    "mksh"
+    "busybox"
     "python3"
     "babelfish"
     "bash-completion"
