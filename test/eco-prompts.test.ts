@@ -1,27 +1,42 @@
 /**
  * The prompt snippets of the Home Manager module, run for real: the module is
- * evaluated (through test/eco/module-stub.nix), the snippet's store path is
+ * evaluated by the real Home Manager (test/helpers/nix.ts), the snippet's store path is
  * pointed at the generated out/bin/nixos-generation-info, and bash, zsh and
  * fish expand their prompt against a fixture machine in and out of sync.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { nixEvalJson } from "./helpers/nix.js";
+import { nixEvalReal, vendorMissing } from "./helpers/nix.js";
 import { outBin, projectRoot } from "./helpers/shells.js";
 import { Machine } from "./helpers/fixture.js";
 
-const stubBin = "/nix/store/stub-nixos-provenance/bin/nixos-generation-info";
+const it = vendorMissing() === null ? test : test.skip;
 
+/**
+ * Our module's definitions of the prompt options, from the real Home Manager
+ * (through test/helpers/nix.ts); the package's store path (never built)
+ * replaced by the generated commands.
+ */
 function snippets(mode: string): { bash: string; zsh: string; fish: string } {
-  const c = nixEvalJson(`(import ${projectRoot}test/eco/module-stub.nix {
-    module = ${projectRoot}modules/home-manager.nix;
-    base = { home.username = "alice"; xdg.dataHome = "/d"; };
-    moduleOptions = { programs.zsh.initContent = { }; };
-    settings.home.provenance = { enable = true; flake = { rev = "0123456789abcdef0123456789abcdef01234567"; }; prompt = { mode = "${mode}"; bash.enable = true; zsh.enable = true; fish.enable = true; }; };
-  }).result.programs`) as { bash: { initExtra: string }; zsh: { initContent: string }; fish: { interactiveShellInit: string } };
-  const real = (s: string) => s.split(stubBin).join(outBin("nixos-generation-info"));
-  return { bash: real(c.bash.initExtra), zsh: real(c.zsh.initContent), fish: real(c.fish.interactiveShellInit) };
+  const r = nixEvalReal(`let
+    h = import (hm + "/modules") { pkgs = import (eco + "/pkgs.nix") { inherit lib; }; configuration = {
+      imports = [ ${projectRoot}modules/home-manager.nix ];
+      home.username = "alice"; home.homeDirectory = "/home/alice"; home.stateVersion = "25.05"; manual.manpages.enable = false;
+      home.provenance = { enable = true; flake = { rev = "0123456789abcdef0123456789abcdef01234567"; }; prompt = { mode = "${mode}"; bash.enable = true; zsh.enable = true; fish.enable = true; }; };
+    }; };
+    ours = opt: lib.concatMapStrings (d: d.value) (builtins.filter (d: d.file == toString ${projectRoot}modules/home-manager.nix) opt.definitionsWithLocations);
+  in {
+    bin = "\${h.config.home.provenance.package}/bin/nixos-generation-info";
+    bash = ours h.options.programs.bash.initExtra;
+    zsh = ours h.options.programs.zsh.initContent;
+    fish = ours h.options.programs.fish.interactiveShellInit;
+  }`);
+  if (!r.ok) throw new Error(r.stderr);
+  const c = r.value as { bin: string; bash: string; zsh: string; fish: string };
+  const real = (s: string) => s.split(c.bin).join(outBin("nixos-generation-info"));
+  assert.ok(c.bash.includes(outBin("nixos-generation-info")) || real(c.bash) !== c.bash, "the snippet calls the package's command");
+  return { bash: real(c.bash), zsh: real(c.zsh), fish: real(c.fish) };
 }
 
 function prompts(m: Machine, mode: string): { bash: string; zsh: string; fish: string } {
@@ -39,7 +54,7 @@ function prompts(m: Machine, mode: string): { bash: string; zsh: string; fish: s
   };
 }
 
-test("warning mode: nothing in sync, the warning when the system is out of sync", () => {
+it("warning mode: nothing in sync, the warning when the system is out of sync", () => {
   const m = new Machine();
   try {
     m.switchTo(1);
@@ -57,7 +72,7 @@ test("warning mode: nothing in sync, the warning when the system is out of sync"
   }
 });
 
-test("short mode: always the generation", () => {
+it("short mode: always the generation", () => {
   const m = new Machine();
   try {
     m.switchTo(7);

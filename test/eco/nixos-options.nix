@@ -565,7 +565,16 @@ in
         options = lib.mapAttrs (
           name: spec:
           mkOption {
-            type = types.submodule [ { options = exporterOptions name spec.port // spec.extraOpts; } ];
+            type = types.submodule [
+              { options = exporterOptions name spec.port // spec.extraOpts; }
+              (
+                { config, ... }:
+                mkIf config.openFirewall {
+                  firewallFilter = mkDefault "-p tcp -m tcp --dport ${toString config.port}";
+                  firewallRules = mkDefault ''tcp dport ${toString config.port} accept comment "${name}-exporter"'';
+                }
+              )
+            ];
             internal = true;
             default = { };
           }
