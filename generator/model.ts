@@ -27,6 +27,10 @@ export interface Model {
   command: Record<string, ResolvedCommand>;
   library: Schema["library"];
   jsonShapes: JsonShapeSpec[];
+  /** The same shapes by name. */
+  shapes: Record<string, JsonShapeSpec>;
+  /** `--export` name suffix of every GenerationInfo key (`homeManagerStatus` → `HOME_MANAGER_STATUS`). */
+  exportNames: Record<string, string>;
   runtime: Schema["runtime"];
   /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
   configShape: JsonShapeSpec;
@@ -57,9 +61,18 @@ function metadataShape(fields: MetadataFieldSpec[], schemaVersion: number): Json
   }
   return {
     name: "NixosMetadata",
+    writer: {
+      prefix: "md",
+      vars: Object.fromEntries([["schemaVersion", "prov_md_schema"], ...fields.map((f) => [f.jsonKey, `prov_md_${f.shellVar}`])]),
+    },
     description: "Contents of /etc/nixos-metadata.json: the provenance of one system generation.",
     shape: { type: "object", description: "Provenance of a generation.", properties, required: Object.keys(properties), additionalProperties: false },
   };
+}
+
+function exportNamesOf(shape: JsonShapeSpec | undefined): Record<string, string> {
+  if (!shape || shape.shape.type !== "object") return {};
+  return Object.fromEntries(Object.keys(shape.shape.properties).map((key) => [key, upperSnake(key)]));
 }
 
 export function resolveModel(schema: Schema, config?: UserConfig): Model {
@@ -109,6 +122,8 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
     return { ...command, exit };
   });
 
+  const jsonShapes = [metadataShape(fields, schema.schemaVersion), ...schema.jsonShapes];
+
   const groups = (Object.keys(fieldGroupTitles) as MetadataFieldSpec["group"][])
     .map((group) => ({ group, title: fieldGroupTitles[group], fields: fields.filter((f) => f.group === group) }))
     .filter((g) => g.fields.length > 0);
@@ -125,7 +140,9 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
     commands,
     command: Object.fromEntries(commands.map((c) => [c.name, c])),
     library: schema.library,
-    jsonShapes: [metadataShape(fields, schema.schemaVersion), ...schema.jsonShapes],
+    jsonShapes,
+    shapes: Object.fromEntries(jsonShapes.map((s) => [s.name, s])),
+    exportNames: exportNamesOf(jsonShapes.find((s) => s.name === "GenerationInfo")),
     runtime: {
       logDir: config?.runtime.logDir ?? schema.runtime.logDir,
       historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength,

@@ -100,6 +100,17 @@ export function createEnvironment(): typeof Handlebars {
   return hb;
 }
 
+/** The text of `templates/<relativePath>`, for emitters that copy sources verbatim. */
+export function templateSource(relativePath: string): string {
+  return readFileSync(join(templatesDir, relativePath), "utf8");
+}
+
+/** File names in `templates/<relativeDir>`, sorted. */
+export function templateNames(relativeDir: string): string[] {
+  const full = join(templatesDir, relativeDir);
+  return existsSync(full) ? readdirSync(full).sort() : [];
+}
+
 /** Render `templates/<relativePath>` with the given context; unknown names are errors. */
 export function renderTemplate(hb: typeof Handlebars, relativePath: string, context: object): string {
   const source = readFileSync(join(templatesDir, relativePath), "utf8");

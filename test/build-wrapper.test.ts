@@ -236,7 +236,7 @@ test("the library is found at @libdir@ once substituted (as the Nix package does
   for (const cmd of ["nixos-build-wrapper", "nixos-build-status"]) {
     r = runArgv(["dash", join(bin, `${cmd}-unsubstituted`), "--help"], { env: s.env });
     assert.is(r.status, 70, cmd);
-    assert.match(r.stderr, `cannot read ${bin}/../lib/build-status.sh (the nixos-provenance library)`);
+    assert.match(r.stderr, `cannot read ${bin}/../lib/nixos-provenance/core.sh (the nixos-provenance library)`);
   }
   s.machine.cleanup();
 });

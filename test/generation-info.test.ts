@@ -446,12 +446,12 @@ test("non-UTF-8 bytes in a value: valid JSON (U+FFFD), exact bytes in --export",
   }
 });
 
-test("bad arguments: usage on stderr, exit 2", () => {
+test("bad arguments: usage on stderr, exit 64 (EX_USAGE)", () => {
   const m = inSync(1, 0);
   try {
     for (const args of [["--bogus"], ["extra"], ["--short", "--json"], ["-x"]]) {
       const r = gi(m, args);
-      assert.is(r.status, 2, args.join(" "));
+      assert.is(r.status, 64, args.join(" "));
       assert.is(r.stdout, "");
       assert.match(r.stderr, /^nixos-generation-info: /);
       if (args[0] !== "--short") assert.match(r.stderr, "Usage: nixos-generation-info");

@@ -92,7 +92,7 @@ test("show --field: shell name or JSON key; unknown field; no metadata", () => {
     assert.is(ok(m, ["--field=HOSTNAME", "1"]), "testhost\n");
     assert.is(ok(m, ["--field", "kernelVersion"]), "6.6.30\n");
     const bad = md(m, ["--field", "NOPE"]);
-    assert.is(bad.status, 2);
+    assert.is(bad.status, 64);
     assert.match(bad.stderr, "unknown field: NOPE");
     m.switchTo(3, { metadataText: null, configurationRevision: "abcdef0123456789abcdef0123456789abcdef01" });
     assert.is(ok(m, ["--field", "GIT_COMMIT"]), "abcdef0123456789abcdef0123456789abcdef01\n", "from configuration-revision");
@@ -194,12 +194,12 @@ test("bad generation arguments: exit 1, no path built from them", () => {
   }
 });
 
-test("bad options: usage on stderr, exit 2", () => {
+test("bad options: usage on stderr, exit 64 (EX_USAGE)", () => {
   const m = machineWith(1);
   try {
     for (const args of [["--bogus"], ["-x"], ["--json", "--export"], ["--field"], ["list", "1"], ["list", "--export"], ["diff", "1"], ["reproduce"], ["reproduce", "1", "--json"], ["1", "2"], ["audit", "--field", "X"]]) {
       const r = md(m, args);
-      assert.is(r.status, 2, args.join(" "));
+      assert.is(r.status, 64, args.join(" "));
       assert.is(r.stdout, "");
       assert.match(r.stderr, /^nixos-metadata: .*\nUsage: nixos-metadata/);
     }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nixString } from "../generator/escape/nix.js";
 import { nixEvalJson, nixInstantiate } from "./helpers/nix.js";
-import { projectRoot, runArgv, shells } from "./helpers/shells.js";
+import { outLib, projectRoot, runArgv, shells } from "./helpers/shells.js";
 import { hostileValues } from "./helpers/hostile.js";
 
 const metadataNix = `${projectRoot}modules/metadata.nix`;
@@ -159,7 +159,7 @@ function sourceAndPrint(shellArgv: string[], file: string, names: string[]): Buf
 }
 
 function parseAndPrint(shellArgv: string[], file: string, names: string[]): Buffer {
-  const core = `${projectRoot}out/lib/build-status.sh`;
+  const core = outLib;
   const script = `. "$1" && prov_meta_read "$2" && for n in ${names.join(" ")}; do eval "v=\\$prov_meta_$n"; printf '<%s>' "$v"; done`;
   const r = runArgv([...shellArgv, "-c", script, "sh", core, file], { cwd: canaryDir });
   assert.is(r.status, 0, r.stderr);

@@ -2,11 +2,11 @@
  * The table of emitters: each owns the output paths it returns. Adding a
  * target means adding one emitter here and nothing else.
  */
-import type { Emitter, OutputFile } from "./types.js";
+import { SchemaValidationError, type Emitter, type OutputFile } from "./types.js";
 import type { Model } from "../model.js";
 import { emitMetadataNix } from "./metadata-nix.js";
 import { emitNixosModule } from "./nixos-module.js";
-import { emitShellCommands, emitShellLibrary } from "./shell.js";
+import { emitShellRuntime } from "./shell.js";
 import { emitJsonSchemas } from "./json-schema.js";
 import { emitTypeDeclarations } from "./typescript.js";
 import { emitDocs } from "./docs.js";
@@ -17,8 +17,7 @@ import { emitHomeManagerModule } from "./home-manager-module.js";
 export const emitters: Record<string, Emitter> = {
   "metadata.nix (builtins-only provenance)": emitMetadataNix,
   "NixOS module": emitNixosModule,
-  "shell commands": emitShellCommands,
-  "shell library": emitShellLibrary,
+  "shell runtime": emitShellRuntime,
   "JSON Schemas": emitJsonSchemas,
   "TypeScript declarations": emitTypeDeclarations,
   "reference docs": emitDocs,
@@ -29,6 +28,8 @@ export const emitters: Record<string, Emitter> = {
 
 /** Run every emitter; two emitters claiming one path is a bug, reported as such. */
 export function emitAll(model: Model): OutputFile[] {
+  const problems = Object.values(emitters).flatMap((emitter) => emitter.validate?.(model) ?? []);
+  if (problems.length) throw new SchemaValidationError(problems);
   const owners = new Map<string, string>();
   const files: OutputFile[] = [];
   for (const [name, emit] of Object.entries(emitters)) {

@@ -7,5 +7,17 @@ export interface OutputFile {
   executable?: boolean;
 }
 
-/** Every emitter has this signature: the resolved model in, files out. Pure. */
-export type Emitter = (model: Model) => OutputFile[];
+/**
+ * Every emitter has this signature: the resolved model in, files out. Pure.
+ * `validate`, when present, runs before any emitter and returns problems
+ * (file, name, what is wrong); any problem stops the run before a file is written.
+ */
+export type Emitter = ((model: Model) => OutputFile[]) & { validate?: (model: Model) => string[] };
+
+/** The schema and the sources disagree; every problem found, one per line. */
+export class SchemaValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the schema and the runtime sources disagree:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SchemaValidationError";
+  }
+}

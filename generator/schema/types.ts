@@ -65,6 +65,27 @@ export interface FlagSpec {
   /** Fixed choices for the value (used by completions). */
   choices?: string[];
   description: string;
+  /**
+   * Flags of one group exclude each other and select a handler: the parser
+   * sets `prov_opt_<group>` to the flag's name and the generated dispatch
+   * calls `prov_<prefix>_<group>_[<subcommand>_]<name>` (see the command's
+   * runtime source). Ungrouped flags set `prov_opt_<name>`, which the source
+   * must read.
+   */
+  group?: "mode";
+  /** nixos-generation-info: answered from the status cache when given alone. */
+  poll?: boolean;
+}
+
+/** A word-led form of a command (`nixos-metadata diff A B`). */
+export interface SubcommandSpec {
+  name: string;
+  /** Positional arguments after the word; an optional one may be left out. */
+  args: { name: string; optional?: boolean }[];
+  /** Mode-group flags this form accepts (`human` is the default mode). */
+  modes: string[];
+  /** Taken when the first argument is no subcommand word (`nixos-metadata 42`). */
+  default?: boolean;
 }
 
 export interface PositionalSpec {
@@ -88,6 +109,14 @@ export interface CommandSpec {
   jsonOutputs: string[];
   /** Example invocations for help and man pages. */
   examples: { command: string; description: string }[];
+  /** Prefix of the command's own shell functions (`gi` → `prov_gi_*`). */
+  prefix: string;
+  /** Default mode when no mode flag is given. */
+  defaultMode?: string;
+  /** Word-led forms; when absent the positionals are matched by their choices, in order. */
+  subcommands?: SubcommandSpec[];
+  /** Words after `--` are passed through (`prov_opt_rest`, shell-quoted). */
+  rest?: { name: string; description: string };
 }
 
 /** A function of lib/build-status.sh that is part of the public (seed) API. */
@@ -133,6 +162,12 @@ export interface JsonShapeSpec {
   name: string;
   description: string;
   shape: JsonShape;
+  /**
+   * The generated shell writer `prov_json_<name>`: it reads each top-level
+   * property `key` from `prov_<prefix>_<key>` (or `vars[key]`) and sets
+   * prov_ret to the JSON text. Shapes without a writer are only documented.
+   */
+  writer?: { prefix: string; vars?: Record<string, string> };
 }
 
 /** Defaults for the runtime, overridable by the user's config file. */

@@ -9,7 +9,7 @@ import type { Machine } from "./fixture.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { outBin, runArgv, runCommand, shells, type RunResult, type Shell } from "./shells.js";
+import { outBin, projectRoot as projectRootForStrict, runArgv, runCommand, shells, type RunResult, type Shell } from "./shells.js";
 
 export interface MatrixOptions {
   /** Extra environment (undefined removes a variable). */
@@ -80,7 +80,9 @@ export function runStrict(machine: Machine, command: string, args: string[], opt
   if (!file) {
     const dir = mkdtempSync(join(tmpdir(), "nixprov strict "));
     file = join(dir, command);
-    writeFileSync(file, `set -o errexit -o nounset -o pipefail\n${readFileSync(outBin(command), "utf8")}`);
+    // As the Nix package installs it: the library's path written in for @libdir@.
+    const text = readFileSync(outBin(command), "utf8").replaceAll("@libdir@", `${projectRootForStrict}out/lib`);
+    writeFileSync(file, `set -o errexit -o nounset -o pipefail\n${text}`);
     strictCopies.set(command, file);
     process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   }

@@ -5,6 +5,9 @@
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface Shell {
   name: string;
@@ -22,7 +25,20 @@ export const shells: Shell[] = [
 
 export const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const outBin = (command: string) => `${projectRoot}out/bin/${command}`;
-export const outLib = `${projectRoot}out/lib/build-status.sh`;
+/**
+ * The library as the Nix package installs it: out/lib copied with the
+ * @libdir@ token replaced by the copy's own path (a sourced file cannot find
+ * its parts by itself in POSIX sh). Made once per test process.
+ */
+function installLibrary(): string {
+  const dir = mkdtempSync(join(tmpdir(), "nixprov-lib-"));
+  cpSync(`${projectRoot}out/lib`, dir, { recursive: true });
+  const facade = join(dir, "build-status.sh");
+  writeFileSync(facade, readFileSync(facade, "utf8").replaceAll("@libdir@", dir));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return facade;
+}
+export const outLib = installLibrary();
 
 export interface RunResult {
   status: number | null;

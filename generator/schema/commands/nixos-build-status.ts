@@ -6,11 +6,11 @@ export const nixosBuildStatus: CommandSpec = {
   synopsis: ["[--json|--prometheus] [--verbose] [--no-boot] [--log-dir DIR]"],
   positionals: [],
   flags: [
-    { long: "--json", description: "JSON report for automation." },
+    { long: "--json", group: "mode", description: "JSON report for automation." },
     { long: "--verbose", short: "-v", description: "Show details (error lines, failed units, last build)." },
     { long: "--no-boot", description: "Skip the systemd unit check." },
     { long: "--log-dir", value: "DIR", description: "Where the wrapper's build records are." },
-    { long: "--prometheus", description: "Metrics in the Prometheus text exposition format." },
+    { long: "--prometheus", group: "mode", description: "Metrics in the Prometheus text exposition format." },
     { long: "--help", short: "-h", description: "Show this help and exit." },
   ],
   exitCodes: [
@@ -21,6 +21,8 @@ export const nixosBuildStatus: CommandSpec = {
     { name: "software", code: 70, description: "The installation is broken: lib/build-status.sh cannot be read (70 = EX_SOFTWARE)." },
   ],
   jsonOutputs: ["BuildStatus"],
+  prefix: "st",
+  defaultMode: "human",
   examples: [
     { command: "nixos-build-status", description: "Human-readable report." },
     { command: "nixos-build-status --json | jq -e '.overallStatus == \"success\"'", description: "Health check for scripts." },

@@ -11,8 +11,8 @@ export const nixosBuildWrapper: CommandSpec = {
   flags: [
     { long: "--flake", value: "PATH", description: "Flake to build (default: NH_OS_FLAKE/NH_HOME_FLAKE/NH_FLAKE, then /etc/nixos)." },
     { long: "--no-nh", description: "Use nixos-rebuild/home-manager even when nh is installed." },
-    { long: "--json", description: "Print only the build record (JSON) on stdout." },
-    { long: "--human", description: "Print a human summary after the build (default)." },
+    { long: "--json", group: "mode", description: "Print only the build record (JSON) on stdout." },
+    { long: "--human", group: "mode", description: "Print a human summary after the build (default)." },
     { long: "--log-dir", value: "DIR", description: "Where to write last-build.json, last-build.log and build-history.json." },
     { long: "--help", short: "-h", description: "Show this help and exit." },
   ],
@@ -23,6 +23,9 @@ export const nixosBuildWrapper: CommandSpec = {
     { name: "interrupted", code: 130, description: "Interrupted (Ctrl-C); the record is marked interrupted." },
   ],
   jsonOutputs: ["BuildRecord"],
+  prefix: "bw",
+  defaultMode: "human",
+  rest: { name: "EXTRA", description: "Arguments after `--` go to the builder unchanged." },
   examples: [
     { command: "nixos-build-wrapper os switch", description: "Rebuild and switch the system." },
     { command: "nixos-build-wrapper home switch", description: "Activate Home Manager." },

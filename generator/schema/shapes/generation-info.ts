@@ -10,6 +10,7 @@ export const syncStatus = (what: string) => str(`Whether ${what} is the latest g
 export const generationInfoShape: JsonShapeSpec = {
   name: "GenerationInfo",
   description: "Which system and Home Manager generations are running, and whether they are the latest.",
+  writer: { prefix: "gi" },
   shape: obj("Generation info.", {
     generation: str("Running system generation, `g42` (or `unknown`)."),
     generationRaw: str("Running system generation number, `42` (or `unknown`)."),

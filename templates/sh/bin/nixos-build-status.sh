@@ -1,0 +1,372 @@
+# shellcheck shell=sh
+# Checks, each `unavailable` (not an error) when its tool is missing:
+#   generation   the generation detection of nixos-generation-info (no fork)
+#   buildErrors  the last wrapper build's error blocks (when it failed) and the
+#                last hour's errors of nixos-rebuild-switch-to-configuration
+#                in the journal
+#   bootStatus   systemctl list-units --state=failed (skipped by --no-boot)
+#   buildability nix flake metadata FLAKE, under timeout(1) when present
+#                (NIXOS_PROVENANCE_FLAKE_TIMEOUT seconds, default 30)
+#   lastBuild    last-build.json, as the wrapper wrote it
+
+# A known IFS and no CDPATH: word splitting and cd behave the same whatever
+# the caller exported.
+IFS=' 	
+'
+unset CDPATH
+
+# Lines of text -> `N` on the first line, then a JSON array of them (each
+# cut to 500 bytes, control characters as `?`); and the same lines made safe
+# for a terminal. Both read at most what the callers give (bounded).
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_st_lines_awk='
+{
+	s = $0
+	if (length(s) > 500) s = substr(s, 1, 500) " [...]"
+	gsub(/[\001-\010\013-\037\177]/, "?", s)
+	if (s == "") next
+	if (mode == "text") { print s; next }
+	a[++n] = "\"" jesc(s) "\""
+}
+END {
+	if (mode == "text") exit
+	print n + 0
+	printf "["
+	for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), a[i]
+	print "]"
+}
+'
+
+# prov_st_errors: prov_st_err_count, prov_st_err_json, prov_st_err_text.
+prov_st_errors() {
+	prov_st_err_raw=
+	prov_st_journal=unavailable
+	if [ "$prov_st_lb_failed" = 1 ]; then
+		if [ -f "$prov_st_dir/last-build.log" ] && ! [ -L "$prov_st_dir/last-build.log" ]; then
+			prov_st_err_raw=$(LC_ALL=C awk -v what=summary "$prov_json_awk_lib$prov_bs_log_awk" "$prov_st_dir/last-build.log" 2>/dev/null)
+		fi
+		if [ -z "$prov_st_err_raw" ]; then
+			prov_st_err_raw="the last build failed with exit code $prov_st_lb_code"
+		fi
+	fi
+	if command -v journalctl >/dev/null 2>&1; then
+		prov_st_journal=ok
+		prov_st_j=$(journalctl -p err --since '1 hour ago' -u nixos-rebuild-switch-to-configuration.service \
+			-o cat --no-pager -q 2>/dev/null | tail -n 20 | cut -b 1-2000) || :
+		if [ -n "$prov_st_j" ]; then
+			prov_st_err_raw="$prov_st_err_raw${prov_st_err_raw:+
+}$prov_st_j"
+		fi
+	fi
+	prov_st_out=$(printf '%s\n' "$prov_st_err_raw" | LC_ALL=C awk -v mode=json "$prov_json_awk_lib$prov_st_lines_awk")
+	prov_st_err_count=${prov_st_out%%"$prov_nl"*}
+	prov_st_err_json=${prov_st_out#*"$prov_nl"}
+	case $prov_st_err_count in
+	'' | *[!0-9]*)
+		prov_st_err_count=0
+		prov_st_err_json='[]'
+		;;
+	esac
+	prov_st_err_text=$(printf '%s\n' "$prov_st_err_raw" | LC_ALL=C awk -v mode=text "$prov_json_awk_lib$prov_st_lines_awk")
+}
+
+# prov_st_boot: prov_st_boot_checked (ok|skipped|unavailable),
+# prov_st_boot_failed (true|false), prov_st_units (space-separated).
+prov_st_boot() {
+	prov_st_boot_failed=false
+	prov_st_units=
+	if [ -n "$prov_opt_no_boot" ]; then
+		prov_st_boot_checked=skipped
+		return 0
+	fi
+	if ! command -v systemctl >/dev/null 2>&1; then
+		prov_st_boot_checked=unavailable
+		prov_st_boot_why="systemctl not found"
+		return 0
+	fi
+	if ! prov_st_u=$(systemctl list-units --state=failed --no-legend --plain --no-pager 2>/dev/null); then
+		prov_st_boot_checked=unavailable
+		prov_st_boot_why="systemd is not running"
+		return 0
+	fi
+	prov_st_boot_checked=ok
+	prov_st_units=$(printf '%s\n' "$prov_st_u" | LC_ALL=C awk '
+		{ sub(/^[^A-Za-z0-9@._:\\-]+/, ""); gsub(/[^A-Za-z0-9@._:\\-]/, "?", $1); if ($1 != "") u = u (u == "" ? "" : " ") $1 }
+		END { print u }')
+	[ -n "$prov_st_units" ] && prov_st_boot_failed=true
+	return 0
+}
+
+# prov_st_flake: prov_st_flake_checked (ok|unavailable), prov_st_can_build
+# (true|false), prov_st_build_error.
+prov_st_flake() {
+	prov_st_can_build=true
+	prov_st_build_error=
+	prov_st_flake_ref=${NH_OS_FLAKE:-${NH_FLAKE:-$prov_root/etc/nixos}}
+	if ! command -v nix >/dev/null 2>&1; then
+		prov_st_flake_checked=unavailable
+		prov_st_flake_why="nix not found"
+		return 0
+	fi
+	case $prov_st_flake_ref in
+	/* | ./* | ../*)
+		if ! [ -e "$prov_st_flake_ref/flake.nix" ]; then
+			prov_st_flake_checked=unavailable
+			prov_st_flake_why="no flake.nix in $prov_st_flake_ref"
+			return 0
+		fi
+		;;
+	esac
+	prov_st_limit=${NIXOS_PROVENANCE_FLAKE_TIMEOUT:-30}
+	case $prov_st_limit in
+	'' | *[!0-9]* | 0) prov_st_limit=30 ;;
+	esac
+	prov_st_err=$(mktemp "${TMPDIR:-/tmp}/nixos-build-status.XXXXXX" 2>/dev/null) || prov_st_err=/dev/null
+	if command -v timeout >/dev/null 2>&1; then
+		timeout "$prov_st_limit" nix flake metadata "$prov_st_flake_ref" --no-write-lock-file >/dev/null 2>"$prov_st_err" </dev/null
+	else
+		nix flake metadata "$prov_st_flake_ref" --no-write-lock-file >/dev/null 2>"$prov_st_err" </dev/null
+	fi
+	prov_st_rc=$?
+	if [ "$prov_st_rc" = 0 ]; then
+		prov_st_flake_checked=ok
+	elif [ "$prov_st_rc" = 124 ]; then
+		prov_st_flake_checked=unavailable
+		prov_st_flake_why="nix flake metadata timed out after ${prov_st_limit}s"
+	else
+		prov_st_flake_checked=ok
+		prov_st_can_build=false
+		if [ "$prov_st_err" != /dev/null ]; then
+			prov_st_build_error=$(LC_ALL=C awk -v what=summary "$prov_json_awk_lib$prov_bs_log_awk" "$prov_st_err" | head -n 1) || :
+			[ -n "$prov_st_build_error" ] ||
+				prov_st_build_error=$(head -c 500 "$prov_st_err" | head -n 1 | tr -d '\000-\037') || :
+		fi
+		[ -n "$prov_st_build_error" ] || prov_st_build_error="nix flake metadata failed (exit $prov_st_rc)"
+	fi
+	[ "$prov_st_err" != /dev/null ] && rm -f -- "$prov_st_err"
+	return 0
+}
+
+# prov_st_last_build: prov_st_lb (1 when last-build.json is a record),
+# prov_st_lb_failed (1 when it failed and was not interrupted), prov_st_lb_code.
+prov_st_last_build() {
+	prov_st_lb=
+	prov_st_lb_failed=
+	prov_st_lb_code=
+	prov_st_lb_file=$prov_st_dir/last-build.json
+	[ -f "$prov_st_lb_file" ] && [ -r "$prov_st_lb_file" ] || return 0
+	LC_ALL=C awk 'NR == 1 && /^\{.*\}$/ { ok = 1 } END { exit !(ok && NR == 1) }' "$prov_st_lb_file" 2>/dev/null || return 0
+	prov_st_lb=1
+	prov_bs_json_key "$prov_st_lb_file" exitCode && prov_st_lb_code=$prov_ret
+	prov_bs_json_key "$prov_st_lb_file" interrupted || prov_ret=false
+	prov_st_lb_interrupted=$prov_ret
+	if [ "$prov_st_lb_code" != 0 ] && [ "$prov_st_lb_interrupted" != true ]; then
+		prov_st_lb_failed=1
+	fi
+	for prov_st_k in target action buildStart generationChange buildLogPath lastPhase; do
+		prov_bs_json_key "$prov_st_lb_file" "$prov_st_k" || prov_ret=
+		prov_ret=${prov_ret#\"}
+		prov_ret=${prov_ret%\"}
+		eval "prov_st_lb_$prov_st_k=\$prov_ret"
+	done
+}
+
+prov_st_colors() {
+	if [ -t 1 ] && [ -z "${NO_COLOR-}" ]; then
+		prov_st_green=$(printf '\033[32m')
+		prov_st_red=$(printf '\033[31m')
+		prov_st_yellow=$(printf '\033[33m')
+		prov_st_bold=$(printf '\033[1m')
+		prov_st_off=$(printf '\033[0m')
+	else
+		prov_st_green=''
+		prov_st_red=''
+		prov_st_yellow=''
+		prov_st_bold=''
+		prov_st_off=''
+	fi
+}
+
+# prov_st_mark ok|bad|warn|none TEXT: one status line.
+prov_st_mark() {
+	case $1 in
+	ok) printf '%s✓%s %s\n' "$prov_st_green" "$prov_st_off" "$2" ;;
+	bad) printf '%s✗%s %s\n' "$prov_st_red" "$prov_st_off" "$2" ;;
+	warn) printf '%s⚠%s %s\n' "$prov_st_yellow" "$prov_st_off" "$2" ;;
+	*) printf '%s %s\n' '-' "$2" ;;
+	esac
+}
+
+# prov_st_field LABEL VALUE: `Label:              value` (values are printed
+# with %s only, never interpreted).
+prov_st_field() {
+	printf '%-20s%s\n' "$1:" "$2"
+}
+
+prov_st_human() {
+	prov_st_colors
+	printf '%s=== NixOS Build Status ===%s\n\n' "$prov_st_bold" "$prov_st_off"
+	printf '%s\n' 'Generation Information:'
+	prov_st_field 'Current generation' "${prov_sys_current:+g}${prov_sys_current:-unknown}"
+	prov_st_field 'Latest generation' "${prov_sys_latest:+g}${prov_sys_latest:-unknown}"
+	prov_st_field 'Status' "$prov_sys_status"
+	if [ "$prov_hm_status" != absent ]; then
+		prov_st_field 'Home Manager user' "$prov_hm_user"
+		prov_st_field 'HM generation' "${prov_hm_current:+hm}${prov_hm_current:-unknown}"
+		prov_st_field 'HM status' "$prov_hm_status"
+	fi
+	prov_st_field 'Commit' "$prov_commit"
+	if [ -n "$prov_opt_verbose" ]; then
+		prov_st_field 'Full commit' "$prov_commit_full"
+		prov_st_field 'Records' "$prov_st_dir"
+	fi
+
+	printf '\n%s\n' 'Last Build:'
+	if [ -z "$prov_st_lb" ]; then
+		prov_st_mark none "no build recorded in $prov_st_dir"
+	elif [ "$prov_st_lb_code" = 0 ]; then
+		prov_st_mark ok "$prov_st_lb_target $prov_st_lb_action succeeded ($prov_st_lb_buildStart, $prov_st_lb_generationChange)"
+	elif [ "$prov_st_lb_interrupted" = true ]; then
+		prov_st_mark warn "$prov_st_lb_target $prov_st_lb_action was interrupted ($prov_st_lb_buildStart)"
+	else
+		prov_st_mark bad "$prov_st_lb_target $prov_st_lb_action failed with exit code $prov_st_lb_code ($prov_st_lb_buildStart)"
+	fi
+	if [ -n "$prov_st_lb" ] && [ -n "$prov_opt_verbose" ]; then
+		prov_st_field '  Last phase' "$prov_st_lb_lastPhase"
+		prov_st_field '  Log' "$prov_st_lb_buildLogPath"
+	fi
+
+	printf '\n%s\n' 'Build Error Check:'
+	if [ "$prov_st_err_count" = 0 ]; then
+		prov_st_mark ok 'No recent build errors detected'
+	else
+		prov_st_mark bad "$prov_st_err_count build error line(s) detected"
+		if [ -n "$prov_opt_verbose" ]; then
+			printf '%s\n' "$prov_st_err_text" | sed 's/^/    /'
+		fi
+	fi
+	[ "$prov_st_journal" = ok ] || prov_st_mark none 'journal not checked (journalctl not found)'
+
+	printf '\n%s\n' 'Boot Status:'
+	case $prov_st_boot_checked in
+	skipped) prov_st_mark none 'skipped (--no-boot)' ;;
+	unavailable) prov_st_mark none "unavailable ($prov_st_boot_why)" ;;
+	*)
+		if [ "$prov_st_boot_failed" = true ]; then
+			prov_st_mark bad "Failed units: $prov_st_units"
+		else
+			prov_st_mark ok 'All systemd units started successfully'
+		fi
+		;;
+	esac
+
+	printf '\n%s\n' 'Flake Status:'
+	if [ "$prov_st_flake_checked" = unavailable ]; then
+		prov_st_mark none "unavailable ($prov_st_flake_why)"
+	elif [ "$prov_st_can_build" = true ]; then
+		prov_st_mark ok 'Flake can be evaluated'
+	else
+		prov_st_mark bad "Flake cannot be evaluated: $prov_st_build_error"
+	fi
+	[ -n "$prov_opt_verbose" ] && prov_st_field '  Flake' "$prov_st_flake_ref"
+
+	printf '\n%s=== Summary ===%s\n' "$prov_st_bold" "$prov_st_off"
+	case $prov_st_overall in
+	success) prov_st_mark ok 'System is healthy' ;;
+	out-of-sync) prov_st_mark warn 'System is out of sync (run nixos-build-wrapper os switch)' ;;
+	*) prov_st_mark bad 'System has errors' ;;
+	esac
+}
+
+prov_st_json() {
+	prov_st_now_iso
+	prov_json_str "$prov_st_iso"
+	printf '{\n  "timestamp": %s,\n' "$prov_ret"
+	prov_json_str "$prov_st_host"
+	printf '  "hostname": %s,\n' "$prov_ret"
+	printf '  "generation": %s,\n' "$prov_st_gen_json"
+	printf '  "buildErrors": {"errorCount": %s, "errors": %s},\n' "$prov_st_err_count" "$prov_st_err_json"
+	prov_json_str "$prov_st_units"
+	printf '  "bootStatus": {"bootFailed": %s, "failedUnits": %s, "checked": "%s"},\n' \
+		"$prov_st_boot_failed" "$prov_ret" "$prov_st_boot_checked"
+	prov_json_str "$prov_st_build_error"
+	printf '  "buildability": {"canBuild": %s, "buildError": %s, "checked": "%s"},\n' \
+		"$prov_st_can_build" "$prov_ret" "$prov_st_flake_checked"
+	printf '  "lastBuild": '
+	if [ -n "$prov_st_lb" ]; then
+		# One line of JSON (raw newlines cannot occur in it): streamed.
+		tr -d '\n' <"$prov_st_lb_file"
+	else
+		printf '{}'
+	fi
+	printf ',\n  "overallStatus": "%s",\n  "exitCode": %s\n}\n' "$prov_st_overall" "$prov_st_code"
+}
+
+prov_st_now_iso() {
+	prov_st_iso=$(date +%Y-%m-%dT%H:%M:%S%z)
+	case $prov_st_iso in
+	*[+-][0-9][0-9][0-9][0-9]) prov_st_iso=${prov_st_iso%??}:${prov_st_iso#"${prov_st_iso%??}"} ;;
+	esac
+}
+
+# prov_st_generation_json: nixos-generation-info --json on one line, or null.
+prov_st_generation_json() {
+	prov_st_gen_json=null
+	prov_bs_tool nixos-generation-info || return 0
+	prov_st_g=$("$prov_ret" --json 2>/dev/null | tr '\n\r' '  ') || prov_st_g=
+	case $prov_st_g in
+	*\{*\}*) prov_st_gen_json=$prov_st_g ;;
+	esac
+}
+
+prov_st_mode_prometheus() {
+	prov_prometheus_report "$prov_st_dir" && exit "$prov_exit_ok"
+	exit "$prov_exit_buildErrors"
+}
+
+prov_st_mode_json() {
+	prov_st_check
+	prov_st_generation_json
+	prov_st_json
+	exit "$prov_st_code"
+}
+
+prov_st_mode_human() {
+	prov_st_check
+	prov_st_human
+	exit "$prov_st_code"
+}
+
+# prov_st_check: run every check; prov_st_overall and prov_st_code say what they found.
+prov_st_check() {
+	prov_system_detect
+	prov_hm_detect
+	prov_commit_detect "$prov_current"
+	prov_st_host=$(uname -n 2>/dev/null) || prov_st_host=unknown
+	prov_st_last_build
+	prov_st_errors
+	prov_st_boot
+	prov_st_flake
+
+	if [ "$prov_st_err_count" != 0 ] || [ "$prov_st_boot_failed" = true ] || [ "$prov_st_can_build" = false ]; then
+		prov_st_overall=error
+		prov_st_code=$prov_exit_buildErrors
+	elif [ "$prov_sys_status" = out-of-sync ] || [ "$prov_hm_status" = out-of-sync ]; then
+		prov_st_overall=out-of-sync
+		prov_st_code=$prov_exit_outOfSync
+	else
+		prov_st_overall=success
+		prov_st_code=$prov_exit_ok
+	fi
+}
+
+prov_main() {
+	prov_parse "$@"
+	prov_nl='
+'
+	prov_bs_records_dir "$prov_opt_log_dir"
+	prov_st_dir=$prov_ret
+	prov_dispatch
+}
+
+prov_main "$@"

@@ -1,0 +1,324 @@
+# shellcheck shell=sh
+# Polled by status bars and run by prompts. A poll (one mode flag alone) is
+# answered from a small per-user cache when nothing it depends on changed:
+# the cache file must be newer than every directory whose entries decide the
+# answer (the system profile, /run, the Home Manager profile and gcroots,
+# the running generation's metadata), which is a handful of `[ -nt ]` and one
+# small read, before the shell has even parsed the rest of this script. A
+# miss computes the answer with the library parts (builtins only in the
+# common case, whatever the number of generations) and stores it only when
+# none of those directories changed while it was being computed.
+
+# A known IFS and no CDPATH (the caller's would change splitting and cd).
+IFS=' 	
+'
+unset CDPATH
+
+# prov_gi_cache_hit FLAG: print FLAG's cached answer and exit with its
+# status, or return (prov_gi_cache = the cache file to refresh, or empty
+# when there is no cache directory).
+prov_gi_cache_hit() {
+	prov_gi_cache=
+	case ${NIXOS_PROVENANCE_CACHE_DIR-${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/nixos-provenance}} in
+	/*) prov_gi_cache=${NIXOS_PROVENANCE_CACHE_DIR-$XDG_RUNTIME_DIR/nixos-provenance}/generation-info$1 ;;
+	*) return 0 ;;
+	esac
+	prov_gi_key="2 $0 ${USER-} ${HOME-} ${XDG_STATE_HOME-} ${NIXOS_PROVENANCE_ROOT-}"
+	[ -f "$prov_gi_cache" ] || return 0
+	# shellcheck disable=SC2094,SC3013 # only read here; -nt is in every shell we support
+	{
+		IFS= read -r prov_l && [ "$prov_l" = "$prov_gi_key" ] || return 0
+		while IFS= read -r prov_l; do
+			case $prov_l in
+			'w '*) [ "$prov_gi_cache" -nt "${prov_l#w }" ] || return 0 ;;
+			-) break ;;
+			*) return 0 ;;
+			esac
+		done
+		prov_gi_out=
+		while IFS= read -r prov_l; do
+			case $prov_l in
+			'|'*) prov_gi_out=$prov_gi_out${prov_l#|}'
+' ;;
+			'x '[0-9]*)
+				printf '%s' "$prov_gi_out"
+				exit "${prov_l#x }"
+				;;
+			*) return 0 ;;
+			esac
+		done
+	} <"$prov_gi_cache"
+	return 0
+}
+
+prov_gi_cache=
+case ${NIXOS_PROVENANCE_NO_CACHE-} in
+'')
+	if [ $# -eq 1 ]; then
+		case $prov_poll_flags in
+		*" $1 "*) prov_gi_cache_hit "$1" ;;
+		esac
+	fi
+	;;
+esac
+#@prov-generated
+
+# prov_gi_collect: every value of the GenerationInfo JSON in prov_gi_<key>.
+prov_gi_collect() {
+	prov_system_detect
+	prov_system_boot_detect
+	prov_hm_detect
+	case $prov_opt_mode in
+	status | warning | i3blocks | i3status-rs)
+		# These never show the commit: skip reading the metadata file.
+		prov_commit=unknown
+		prov_commit_dirty=unknown
+		;;
+	*) prov_commit_detect "$prov_current" GIT_DIRTY ;;
+	esac
+	prov_gi_generationRaw=${prov_sys_current:-unknown}
+	prov_gi_generation=g$prov_sys_current
+	prov_gi_short=g${prov_sys_current:-?}
+	[ -n "$prov_sys_current" ] || prov_gi_generation=unknown
+	prov_gi_latestGenerationRaw=${prov_sys_latest:-unknown}
+	prov_gi_latestGeneration=g$prov_sys_latest
+	[ -n "$prov_sys_latest" ] || prov_gi_latestGeneration=unknown
+	prov_gi_bootedGeneration=g$prov_sys_booted
+	[ -n "$prov_sys_booted" ] || prov_gi_bootedGeneration=unknown
+	prov_gi_status=$prov_sys_status
+	prov_gi_commit=$prov_commit
+	prov_gi_dirty=$prov_commit_dirty
+	if [ "$prov_commit" != unknown ]; then
+		prov_gi_short=$prov_gi_short@$prov_commit
+		[ "$prov_commit_dirty" = true ] && prov_gi_short=$prov_gi_short'*'
+	fi
+	prov_gi_user=$prov_hm_user
+	prov_gi_homeManagerStatus=$prov_hm_status
+	case $prov_hm_status in
+	absent | nixos-module)
+		prov_gi_homeManagerGenerationRaw=none
+		prov_gi_homeManagerGeneration=none
+		prov_gi_homeManagerLatestGeneration=none
+		prov_gi_homeManagerShort=
+		;;
+	*)
+		prov_gi_homeManagerGenerationRaw=${prov_hm_current:-unknown}
+		prov_gi_homeManagerGeneration=hm${prov_hm_current:-?}
+		prov_gi_homeManagerShort=$prov_gi_homeManagerGeneration
+		[ -n "$prov_hm_current" ] || prov_gi_homeManagerGeneration=unknown
+		prov_gi_homeManagerLatestGeneration=hm$prov_hm_latest
+		;;
+	esac
+	prov_gi_booted=$prov_sys_is_booted
+	prov_gi_needsReboot=$prov_sys_needs_reboot
+	prov_gi_warningParts=
+	[ "$prov_sys_status" = out-of-sync ] && prov_gi_warningParts=system
+	[ "$prov_hm_status" = out-of-sync ] && prov_gi_warningParts=${prov_gi_warningParts:+$prov_gi_warningParts }home-manager
+	[ "$prov_sys_needs_reboot" = true ] && prov_gi_warningParts=${prov_gi_warningParts:+$prov_gi_warningParts }reboot
+	if [ "$prov_sys_status" = out-of-sync ] || [ "$prov_hm_status" = out-of-sync ]; then
+		prov_gi_syncStatus=out-of-sync
+	elif [ "$prov_sys_status" = unknown ]; then
+		prov_gi_syncStatus=unknown
+	else
+		prov_gi_syncStatus=in-sync
+	fi
+	# The bar segment of the seed: `g42 hm12`, with a warning sign when
+	# either side is out of sync.
+	prov_gi_bar=g${prov_sys_current:-?}${prov_gi_homeManagerShort:+ $prov_gi_homeManagerShort}
+	prov_gi_line=$prov_gi_short${prov_gi_homeManagerShort:+ $prov_gi_homeManagerShort}
+	if [ "$prov_gi_syncStatus" = out-of-sync ]; then
+		prov_gi_bar="$prov_gi_bar ⚠"
+		prov_gi_line="$prov_gi_line ⚠"
+	fi
+}
+
+# prov_gi_describe: prov_ret = one line of what is out of date (tooltips, --warning).
+prov_gi_describe() {
+	prov_ret=
+	if [ "$prov_gi_status" = out-of-sync ]; then
+		prov_ret="system runs $prov_gi_generation, latest is $prov_gi_latestGeneration"
+	fi
+	if [ "$prov_gi_homeManagerStatus" = out-of-sync ]; then
+		prov_ret="${prov_ret:+$prov_ret; }home-manager runs $prov_gi_homeManagerGeneration, latest is $prov_gi_homeManagerLatestGeneration"
+	fi
+	if [ "$prov_gi_needsReboot" = true ]; then
+		prov_ret="${prov_ret:+$prov_ret; }reboot needed (booted $prov_gi_bootedGeneration)"
+	fi
+}
+
+# The mode handlers: the generated prov_dispatch calls the one of the mode
+# flag given (prov_opt_mode); each prints the answer and returns the
+# command's exit status.
+prov_gi_mode_short() {
+	printf '%s\n' "$prov_gi_line"
+}
+
+prov_gi_mode_status() {
+	printf '%s\n' "$prov_gi_syncStatus"
+}
+
+prov_gi_mode_warning() {
+	[ -n "$prov_gi_warningParts" ] || return "$prov_exit_nothingToWarn"
+	prov_gi_describe
+	printf '⚠ %s\n' "$prov_ret"
+}
+
+# full_text, short_text, colour (only when something is out of date).
+prov_gi_mode_i3blocks() {
+	printf '%s\n%s\n' "$prov_gi_bar" "$prov_gi_bar"
+	[ "$prov_gi_syncStatus" != out-of-sync ] || printf '%s\n' '#FF5555'
+}
+
+prov_gi_mode_i3status_rs() {
+	case $prov_gi_syncStatus in
+	out-of-sync) prov_l=Critical ;;
+	*) prov_l=Idle ;;
+	esac
+	[ "$prov_gi_syncStatus" != out-of-sync ] && [ "$prov_gi_needsReboot" = true ] && prov_l=Warning
+	# The bar text is made of g, hm, digits, ? and the warning sign: no escaping needed.
+	printf '{"icon":"","state":"%s","text":"%s"}\n' "$prov_l" "$prov_gi_bar"
+}
+
+prov_gi_mode_export() {
+	prov_gi_export
+	printf '%s' "$prov_ret"
+}
+
+prov_gi_mode_json() {
+	prov_json_GenerationInfo
+	printf '%s\n' "$prov_ret"
+}
+
+prov_gi_tooltip() {
+	prov_out="System: $prov_gi_generation (latest $prov_gi_latestGeneration, $prov_gi_status), commit $prov_gi_commit"
+	[ "$prov_gi_dirty" = true ] && prov_out="$prov_out (dirty)"
+	case $prov_gi_homeManagerStatus in
+	absent) ;;
+	nixos-module) prov_out="$prov_out
+Home Manager: NixOS module" ;;
+	*) prov_out="$prov_out
+Home Manager: $prov_gi_homeManagerGeneration (latest $prov_gi_homeManagerLatestGeneration, $prov_gi_homeManagerStatus)" ;;
+	esac
+	[ "$prov_gi_needsReboot" = true ] && prov_out="$prov_out
+Reboot needed (booted $prov_gi_bootedGeneration)"
+	prov_ret=$prov_out
+}
+
+# The bar text is made of g, hm, digits, ? and the warning sign only: no
+# escaping needed. The tooltip is escaped line by line, so that its line
+# breaks do not cost an awk run.
+prov_gi_mode_waybar() {
+	prov_gi_tooltip
+	prov_json_lines "$prov_ret"
+	printf '{"text":"%s","tooltip":%s,"class":"%s","alt":"%s"}\n' "$prov_gi_bar" "$prov_ret" "$prov_gi_syncStatus" "$prov_gi_syncStatus"
+}
+
+prov_gi_mode_human() {
+	prov_l=
+	[ -n "$prov_sys_latest" ] && prov_l="latest $prov_gi_latestGeneration, "
+	printf 'System:        %s (%s%s)\n' "$prov_gi_generation" "$prov_l" "$prov_gi_status"
+	prov_l=
+	case $prov_gi_dirty in
+	true) prov_l=' (dirty)' ;;
+	esac
+	printf 'Commit:        %s%s\n' "$prov_gi_commit" "$prov_l"
+	if [ -e "$prov_booted" ]; then
+		prov_l=
+		[ "$prov_gi_needsReboot" = true ] && prov_l=' (reboot needed: kernel, initrd or modules changed)'
+		[ "$prov_gi_booted" = true ] && prov_l=' (running)'
+		printf 'Booted:        %s%s\n' "$prov_gi_bootedGeneration" "$prov_l"
+	else
+		printf 'Booted:        unknown (no /run/booted-system)\n'
+	fi
+	case $prov_gi_homeManagerStatus in
+	absent) printf 'Home Manager:  none (no profile for %s)\n' "${prov_gi_user:-unknown user}" ;;
+	nixos-module) printf 'Home Manager:  NixOS module (no per-user profile for %s)\n' "$prov_gi_user" ;;
+	*)
+		printf 'Home Manager:  %s (latest %s, %s) for %s\n' "$prov_gi_homeManagerGeneration" \
+			"$prov_gi_homeManagerLatestGeneration" "$prov_gi_homeManagerStatus" "${prov_gi_user:-unknown user}"
+		;;
+	esac
+	printf 'Status:        %s\n' "$prov_gi_syncStatus"
+}
+
+# prov_gi_watch PATH: one more watch line for the cache, for PATH or, while
+# it does not exist, the nearest directory above it that does (creating
+# PATH changes that directory).
+prov_gi_watch() {
+	prov_l=$1
+	while [ -n "$prov_l" ] && ! [ -e "$prov_l" ]; do
+		prov_l=${prov_l%/*}
+	done
+	prov_gi_watched="${prov_gi_watched}w ${prov_l:-/}
+"
+}
+
+# prov_gi_cache_store: run the poll into the cache file, then print it. The
+# stamp is made before anything is looked at; the answer is kept only when
+# every watched path is strictly older than the stamp, so a change made
+# while it was computed (even in the same clock tick) is never cached.
+prov_gi_cache_store() {
+	prov_gi_dir=${prov_gi_cache%/*}
+	if ! [ -d "$prov_gi_dir" ]; then
+		(umask 077 && command mkdir -p -- "$prov_gi_dir") 2>/dev/null || prov_gi_dir=
+	fi
+	if [ -z "$prov_gi_dir" ] || ! [ -O "$prov_gi_dir" ] || ! [ -w "$prov_gi_dir" ]; then
+		prov_gi_collect
+		prov_dispatch
+		return
+	fi
+	prov_gi_stamp=$prov_gi_dir/.stamp.$$
+	prov_gi_tmp=$prov_gi_dir/.tmp.$$
+	: >"$prov_gi_stamp" 2>/dev/null || {
+		prov_gi_collect
+		prov_dispatch
+		return
+	}
+	prov_gi_collect
+	prov_gi_watched=
+	prov_gi_watch "$prov_profiles"
+	prov_gi_watch "$prov_root/run"
+	prov_gi_watch "$prov_current/etc/nixos-metadata"
+	prov_gi_watch "$prov_current/configuration-revision"
+	if [ -n "$prov_hm_xdg" ]; then
+		prov_gi_watch "$prov_hm_xdg/nix/profiles"
+		prov_gi_watch "$prov_hm_xdg/home-manager/gcroots"
+	fi
+	if [ -n "$prov_hm_user" ]; then
+		prov_gi_watch "$prov_profiles/per-user/$prov_hm_user"
+		prov_gi_watch "$prov_root/nix/var/nix/gcroots/per-user/$prov_hm_user"
+		prov_gi_watch "$prov_root/etc/profiles/per-user/$prov_hm_user"
+	fi
+	prov_gi_out=$(prov_dispatch)
+	prov_gi_code=$?
+	prov_gi_keep=1
+	while IFS= read -r prov_l; do
+		# shellcheck disable=SC3013 # -nt is in every shell we support
+		[ "$prov_gi_stamp" -nt "${prov_l#w }" ] || prov_gi_keep=
+	done <<EOF_WATCHED
+$prov_gi_watched
+EOF_WATCHED
+	if [ -n "$prov_gi_keep" ]; then
+		{
+			printf '%s\n%s-\n' "$prov_gi_key" "$prov_gi_watched"
+			[ -z "$prov_gi_out" ] || printf '%s\n' "$prov_gi_out" | command sed 's/^/|/'
+			printf 'x %s\n' "$prov_gi_code"
+		} >"$prov_gi_tmp" 2>/dev/null && command mv -f -- "$prov_gi_tmp" "$prov_gi_cache" 2>/dev/null
+	fi
+	command rm -f -- "$prov_gi_stamp" "$prov_gi_tmp" 2>/dev/null
+	[ -z "$prov_gi_out" ] || printf '%s\n' "$prov_gi_out"
+	return "$prov_gi_code"
+}
+
+prov_main() {
+	prov_parse "$@"
+	if [ -n "$prov_gi_cache" ]; then
+		prov_gi_cache_store
+	else
+		prov_gi_collect
+		prov_dispatch
+	fi
+	exit
+}
+
+prov_main "$@"

@@ -1,0 +1,511 @@
+# shellcheck shell=sh
+# Metadata files are parsed, never sourced: a value can hold anything.
+# `list` and `audit` cost a fixed number of processes whatever the number of
+# generations: one stat for every link date and one awk for every metadata
+# file; the shell itself only globs and compares.
+
+# A known IFS and no CDPATH: word splitting and cd behave the same whatever
+# the caller exported.
+IFS=' 	
+'
+unset CDPATH
+
+# prov_resolve SPEC: the generation SPEC names (current, booted or a number).
+# Sets prov_gen_path (the toplevel to read), prov_gen_num (its number, or
+# empty when it is not a generation of the profile) and prov_gen_name (for
+# messages). Dies with notFound for anything else: a path is only built from
+# SPEC once SPEC is known to be digits.
+prov_resolve() {
+	prov_gen_num=
+	case $1 in
+	current | booted)
+		prov_system_detect
+		if [ "$1" = current ]; then
+			prov_gen_path=$prov_current
+			[ -e "$prov_gen_path" ] || prov_die "$prov_exit_notFound" "no running system: $prov_current is missing"
+			prov_gen_num=$prov_sys_current
+		else
+			prov_gen_path=$prov_booted
+			[ -e "$prov_gen_path" ] || prov_die "$prov_exit_notFound" "no booted system: $prov_booted is missing"
+			prov_system_boot_detect
+			prov_gen_num=$prov_sys_booted
+		fi
+		prov_gen_name=$1${prov_gen_num:+ (generation $prov_gen_num)}
+		;;
+	'' | *[!0-9]*)
+		prov_die "$prov_exit_notFound" "not a generation: '$1' (expected current, booted or a generation number)"
+		;;
+	*)
+		prov_gen_path=$prov_profiles/system-$1-link
+		prov_exists "$prov_gen_path" || prov_die "$prov_exit_notFound" "no such generation: $1"
+		[ -e "$prov_gen_path" ] || prov_die "$prov_exit_notFound" "generation $1 is a dangling link (its store path is gone)"
+		prov_gen_num=$1
+		prov_gen_name="generation $1"
+		;;
+	esac
+}
+
+# prov_md_load DIR: every field of DIR's metadata in prov_md_<NAME> (unknown
+# when absent), plus prov_md_has (true when DIR/etc/nixos-metadata exists),
+# prov_md_schema, prov_md_nixos (label), prov_md_kernel, prov_md_specs.
+# Without a metadata file the commit comes from configuration-revision.
+prov_md_load() {
+	prov_commit_detect "$1"
+	prov_md_has=false
+	[ -f "$1/etc/nixos-metadata" ] && prov_md_has=true
+	prov_md_schema=0
+	case $prov_meta_schema in
+	'' | *[!0-9]*) ;;
+	*) prov_md_schema=$prov_meta_schema ;;
+	esac
+	prov_md_from_meta
+	if [ "$prov_md_has" = false ]; then
+		prov_md_GIT_COMMIT=$prov_commit_full
+		prov_md_GIT_SHORT_COMMIT=$prov_commit
+		prov_md_GIT_DIRTY=$prov_commit_dirty
+	fi
+	prov_md_nixos=unknown
+	if [ -f "$1/nixos-version" ]; then
+		prov_l=
+		IFS= read -r prov_l <"$1/nixos-version" || :
+		[ -n "$prov_l" ] && prov_md_nixos=$prov_l
+	fi
+	prov_md_kernel=unknown
+	set -- "$1" "$1"/kernel-modules/lib/modules/*
+	[ $# -gt 1 ] && prov_exists "$2" && prov_md_kernel=${2##*/}
+	prov_md_specs=
+	set -- "$1" "$1"/specialisation/*
+	shift
+	for prov_l in "$@"; do
+		prov_exists "$prov_l" && prov_md_specs="$prov_md_specs${prov_md_specs:+ }${prov_l##*/}"
+	done
+	return 0
+}
+
+prov_show_human() {
+	printf '%s\n' "${prov_gen_name}"
+	printf '  %-18s %s\n' 'NixOS version' "$prov_md_nixos" 'Kernel' "$prov_md_kernel" 'Specialisations' "${prov_md_specs:-none}"
+	if [ "$prov_md_has" = false ]; then
+		printf '  %s\n' 'No /etc/nixos-metadata: built before nixos-provenance was enabled.'
+		printf '  %-18s %s\n' 'Commit' "$prov_md_GIT_COMMIT" 'Dirty' "$prov_md_GIT_DIRTY"
+		return 0
+	fi
+	prov_md_print_fields
+}
+
+# prov_md_field_any NAME: prov_ret = the field NAME, or one of the two values
+# every generation has without metadata; status 1 for an unknown name.
+prov_md_field_any() {
+	case $1 in
+	NIXOS_VERSION | nixosVersion) prov_ret=$prov_md_nixos ;;
+	KERNEL_VERSION | kernelVersion) prov_ret=$prov_md_kernel ;;
+	*) prov_md_field_value "$1" ;;
+	esac
+}
+
+# prov_md_show_load: the generation to show (default: current), loaded.
+prov_md_show_load() {
+	[ "$prov_npos" -ge 1 ] || prov_arg_generation=current
+	prov_resolve "$prov_arg_generation"
+	prov_md_load "$prov_gen_path"
+}
+
+prov_md_mode_show_human() {
+	prov_md_show_load
+	prov_show_human
+}
+
+prov_md_mode_show_json() {
+	prov_md_show_load
+	prov_json_NixosMetadata
+	printf '%s\n' "$prov_ret"
+}
+
+prov_md_mode_show_export() {
+	prov_md_show_load
+	prov_md_export
+	printf '%s' "$prov_ret"
+}
+
+prov_md_mode_show_field() {
+	prov_md_show_load
+	prov_md_field_any "$prov_opt_field" || prov_usage_error "unknown field: $prov_opt_field"
+	if [ "$prov_md_has" = false ] && [ "$prov_ret" = unknown ]; then
+		prov_die "$prov_exit_notFound" "$prov_gen_name has no /etc/nixos-metadata, so $prov_opt_field is unknown"
+	fi
+	printf '%s\n' "$prov_ret"
+}
+
+# ---- list and audit: one stream of records, one awk ----
+
+# The awk side of list/audit. Reads, in order: `D<TAB>date<TAB>link` lines
+# from stat, `K<TAB>link/kernel-modules/lib/modules/<version>` and
+# `S<TAB>link/specialisation/<name>` lines, then one `G<TAB>link` line per
+# generation, in numeric order; curgen and bootgen name the running and
+# booted generations. It reads each generation's etc/nixos-metadata (the
+# same format rules as prov_meta_read), nixos-version and
+# configuration-revision itself.
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_list_awk='
+function readline(file,    line, r) {
+	line = ""
+	r = (getline line < file)
+	close(file)
+	return r > 0 ? line : ""
+}
+function readmeta(file,    line, name, raw, val, q, r) {
+	split("", M)
+	while ((r = (getline line < file)) > 0) {
+		if (line !~ /^[A-Z][^=]*=/) continue
+		name = substr(line, 1, index(line, "=") - 1)
+		raw = substr(line, index(line, "=") + 1)
+		if (substr(raw, 1, 1) == "\047") {
+			raw = substr(raw, 2)
+			val = ""
+			for (;;) {
+				q = index(raw, "\047")
+				if (q == 0) {
+					val = val raw "\n"
+					if ((getline raw < file) <= 0) break
+					continue
+				}
+				val = val substr(raw, 1, q - 1)
+				raw = substr(raw, q + 1)
+				if (substr(raw, 1, 3) == "\\\047\047") { val = val "\047"; raw = substr(raw, 4) }
+				else break
+			}
+		} else val = raw
+		M[name] = val
+	}
+	close(file)
+	return r == 0
+}
+function known(v) { return v == "" ? "unknown" : v }
+function q(s) { return (s ~ /[^ -~]|["\\]/) ? "\"" jesc(s) "\"" : "\"" s "\"" }
+function plain(s) { gsub(/[\001-\037\177]/, "?", s); return s }
+BEGIN { FS = "\t"; count = 0; nrev = 0 }
+$1 == "D" {
+	if (match($3, /-[0-9]+-link$/)) date[substr($3, RSTART + 1, RLENGTH - 6)] = substr($2, 1, 19)
+	next
+}
+function rest(    p, i) {
+	p = $2
+	for (i = 3; i <= NF; i++) p = p "\t" $i
+	return p
+}
+$1 == "K" {
+	p = rest()
+	if (match(p, /\/system-[0-9]+-link\/kernel-modules\/lib\/modules\/[^\/]+$/)) {
+		p = substr(p, RSTART + 8, RLENGTH - 8)
+		g = substr(p, 1, index(p, "-") - 1)
+		if (!(g in kern)) kern[g] = substr(p, index(p, "/lib/modules/") + 13)
+	}
+	next
+}
+$1 == "S" {
+	p = rest()
+	if (match(p, /\/system-[0-9]+-link\/specialisation\/[^\/]+$/)) {
+		p = substr(p, RSTART + 8, RLENGTH - 8)
+		g = substr(p, 1, index(p, "-") - 1)
+		sp1 = substr(p, index(p, "/specialisation/") + 16)
+		if (g in spec) spec[g] = spec[g] "/" sp1
+		else spec[g] = sp1
+	}
+	next
+}
+$1 == "G" {
+	path = rest()
+	if (!match(path, /\/system-[0-9]+-link$/)) next
+	gen = substr(path, RSTART + 8, RLENGTH - 13)
+	cur = gen == curgen ? "true" : "false"
+	boot = gen == bootgen ? "true" : "false"
+	kernel = (gen in kern) ? kern[gen] : "unknown"
+	specs = (gen in spec) ? spec[gen] : ""
+	has = readmeta(path "/etc/nixos-metadata")
+	if (!has) split("", M)
+	label = known(readline(path "/nixos-version"))
+	rev = known(readline(path "/configuration-revision"))
+	commit = M["GIT_COMMIT"]; dirty = M["GIT_DIRTY"]
+	if (!has && rev != "unknown") {
+		commit = rev; dirty = "false"
+		if (rev ~ /-dirty$/) { commit = substr(rev, 1, length(rev) - 6); dirty = "true" }
+		else dirty = ""
+	}
+	commit = known(commit)
+	nixpkgs = known(M["NIXPKGS_REV"])
+	d = (gen in date) ? date[gen] : "unknown"
+	if (mode == "audit" || mode == "auditjson") {
+		if (!(nixpkgs in gens)) { order[++nrev] = nixpkgs; gens[nixpkgs] = "" }
+		gens[nixpkgs] = gens[nixpkgs] (gens[nixpkgs] == "" ? "" : " ") gen
+		next
+	}
+	if (mode == "json") {
+		sl = ""
+		ns = split(specs, sp, "/")
+		for (i = 1; i <= ns; i++) sl = sl (i > 1 ? "," : "") q(sp[i])
+		printf "%s{\"generation\":%s,\"date\":%s,\"nixosVersion\":%s,\"kernelVersion\":%s,\"configurationRevision\":%s,\"specialisations\":[%s],\"current\":%s,\"booted\":%s,\"commit\":%s,\"dirty\":%s,\"nixpkgsRev\":%s,\"hasMetadata\":%s}", (count ? ",\n" : "[\n"), gen, q(d), q(label), q(kernel), q(rev), sl, cur, boot, q(commit), (dirty == "true" || dirty == "false" ? dirty : "null"), q(nixpkgs), (has ? "true" : "false")
+		count++
+		next
+	}
+	if (!count) printf "%-6s %-19s %-9s %-8s %-28s %-10s %s\n", "GEN", "DATE", "COMMIT", "NIXPKGS", "NIXOS", "KERNEL", "FLAGS"
+	count++
+	c = commit == "unknown" ? commit : substr(commit, 1, 7) (dirty == "true" ? "*" : "")
+	n = nixpkgs == "unknown" ? nixpkgs : substr(nixpkgs, 1, 7)
+	flags = (cur == "true" ? "current" : "")
+	if (boot == "true") flags = flags (flags == "" ? "" : ",") "booted"
+	if (!has) flags = flags (flags == "" ? "" : ",") "no-metadata"
+	if (specs != "") flags = flags (flags == "" ? "" : ",") "specialisations:" specs
+	printf "%-6s %-19s %-9s %-8s %-28s %-10s %s\n", gen, d, plain(c), plain(n), plain(label), plain(kernel), plain(flags)
+}
+function ranges(list,    n, a, i, out, start, prev) {
+	n = split(list, a, " ")
+	out = ""
+	for (i = 1; i <= n; i++) {
+		if (i > 1 && a[i] + 0 == prev + 1) { prev = a[i]; continue }
+		if (i > 1) out = out (start == prev ? start : start "-" prev) ", "
+		start = a[i]; prev = a[i]
+	}
+	if (n) out = out (start == prev ? start : start "-" prev)
+	return out
+}
+END {
+	if (mode == "json") { printf "%s\n", (count ? "\n]" : "[]"); exit }
+	if (mode == "audit") {
+		if (nrev) printf "%-40s %s\n", "NIXPKGS REVISION", "GENERATIONS"
+		for (i = 1; i <= nrev; i++) printf "%-40s %s\n", plain(order[i]), ranges(gens[order[i]])
+		exit
+	}
+	if (mode == "auditjson") {
+		printf "["
+		for (i = 1; i <= nrev; i++) {
+			gsub(/ /, ",", gens[order[i]])
+			printf "%s{\"nixpkgsRev\":%s,\"generations\":[%s]}", (i > 1 ? ",\n" : "\n"), q(order[i]), gens[order[i]]
+		}
+		printf "%s\n", (nrev ? "\n]" : "]")
+		exit
+	}
+	if (!count) print "no system generations"
+}
+'
+
+# prov_list_links: "$@" of the caller is not reachable from a function, so
+# this sets prov_links_pats: the glob patterns, one per digit count, in
+# increasing order (each pattern's matches are in numeric order).
+prov_list_pats() {
+	prov_links_pats=
+	prov_gen_latest "$prov_profiles" system || return 1
+	prov_gen_digits_pat "${#prov_ret}"
+	prov_l='[1-9]'
+	while :; do
+		prov_links_pats="$prov_links_pats $prov_l"
+		[ "$prov_l" = "$prov_gen_pat" ] && return 0
+		prov_l=$prov_l'[0-9]'
+	done
+}
+
+prov_list_stream() {
+	prov_list_pats || return 0
+	set --
+	for prov_p in $prov_links_pats; do
+		# shellcheck disable=SC2086 # $prov_p is the glob pattern
+		set -- "$@" "$prov_profiles"/system-$prov_p-link
+	done
+	# Dates: the links' own mtimes (what nixos-rebuild list-generations
+	# shows), from one stat for all of them. GNU and busybox stat both know
+	# -c and %y; without stat every date is unknown.
+	if command -v stat >/dev/null 2>&1; then
+		stat -c 'D	%y	%n' -- "$@" 2>/dev/null || :
+	fi
+	set --
+	# Kernel versions and specialisations of every generation: one glob
+	# each (the shell walks the directories itself, no loop in shell code).
+	# A pattern that matches nothing stays as it is; awk ignores it.
+	set -- "$@" "$prov_profiles"/system-*-link/kernel-modules/lib/modules/*
+	printf 'K\t%s\n' "$@"
+	set -- "$prov_profiles"/system-*-link/specialisation/*
+	printf 'S\t%s\n' "$@"
+	set --
+	for prov_p in $prov_links_pats; do
+		# shellcheck disable=SC2086 # $prov_p is the glob pattern
+		set -- "$@" "$prov_profiles"/system-$prov_p-link
+	done
+	printf 'G\t%s\n' "$@"
+}
+
+prov_cmd_list() {
+	prov_system_detect
+	prov_system_boot_detect
+	prov_list_stream | LC_ALL=C awk -v mode="$1" -v curgen="$prov_sys_current" -v bootgen="$prov_sys_booted" \
+		"$prov_json_awk_lib$prov_list_awk"
+}
+
+prov_md_mode_list_human() {
+	prov_cmd_list human
+}
+
+prov_md_mode_list_json() {
+	prov_cmd_list json
+}
+
+prov_md_mode_audit_human() {
+	prov_cmd_list audit
+}
+
+prov_md_mode_audit_json() {
+	prov_cmd_list auditjson
+}
+
+# prov_fill TEMPLATE: prov_ret = TEMPLATE with {owner} {repo} {from} {to}
+# replaced by prov_f_owner, prov_f_repo, prov_f_from, prov_f_to.
+prov_fill() {
+	prov_ret=
+	prov_rest=$1
+	while :; do
+		case $prov_rest in
+		*'{'*'}'*)
+			prov_ret=$prov_ret${prov_rest%%\{*}
+			prov_rest=${prov_rest#*\{}
+			prov_p=${prov_rest%%\}*}
+			prov_rest=${prov_rest#*\}}
+			case $prov_p in
+			owner) prov_ret=$prov_ret$prov_f_owner ;;
+			repo) prov_ret=$prov_ret$prov_f_repo ;;
+			from) prov_ret=$prov_ret$prov_f_from ;;
+			to) prov_ret=$prov_ret$prov_f_to ;;
+			*) prov_ret="$prov_ret{$prov_p}" ;;
+			esac
+			;;
+		*)
+			prov_ret=$prov_ret$prov_rest
+			return 0
+			;;
+		esac
+	done
+}
+
+# prov_compare_url URL FROM TO: prov_ret = the forge's compare link for the
+# repository URL (a flake reference or web URL), or empty. The forges and
+# their URL templates come from the schema.
+prov_compare_url() {
+	prov_ret=
+	prov_f_from=$2
+	prov_f_to=$3
+	case $prov_f_from$prov_f_to in
+	*[!0-9a-f]*) return 1 ;;
+	esac
+	[ ${#prov_f_from} -ge 7 ] && [ ${#prov_f_to} -ge 7 ] || return 1
+	prov_rest=
+	prov_tpl=
+	prov_forge_compare_template "$1" || return 1
+	prov_tpl=$prov_ret
+	prov_f_owner=${prov_rest%%/*}
+	prov_rest=${prov_rest#*/}
+	prov_f_repo=${prov_rest%%[/?#]*}
+	prov_f_repo=${prov_f_repo%.git}
+	case $prov_f_owner$prov_f_repo in
+	'' | *[!A-Za-z0-9._-]*) return 1 ;;
+	esac
+	[ -n "$prov_f_owner" ] && [ -n "$prov_f_repo" ] || return 1
+	prov_fill "$prov_tpl"
+}
+
+prov_cmd_diff() {
+	prov_resolve "$1"
+	prov_da_name=$1
+	prov_md_load "$prov_gen_path"
+	prov_md_keep
+	prov_a_NIXOS_VERSION=$prov_md_nixos
+	prov_a_KERNEL_VERSION=$prov_md_kernel
+	prov_a_label=$prov_gen_name
+	prov_resolve "$2"
+	prov_md_load "$prov_gen_path"
+	prov_md_NIXOS_VERSION=$prov_md_nixos
+	prov_md_KERNEL_VERSION=$prov_md_kernel
+	prov_changes=0
+	prov_out=
+	prov_sep=
+	[ "$prov_opt_mode" = human ] && printf '%s -> %s\n' "$prov_a_label" "$prov_gen_name"
+	prov_md_each_field prov_diff_one
+	prov_diff_one NIXOS_VERSION nixosVersion "$prov_a_NIXOS_VERSION" "$prov_md_NIXOS_VERSION"
+	prov_diff_one KERNEL_VERSION kernelVersion "$prov_a_KERNEL_VERSION" "$prov_md_KERNEL_VERSION"
+	prov_ret=
+	if [ "$prov_a_GIT_COMMIT" != "$prov_md_GIT_COMMIT" ]; then
+		prov_compare_url "$prov_md_FLAKE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
+			prov_compare_url "$prov_md_GIT_SOURCE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
+			prov_compare_url "$prov_a_FLAKE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
+			prov_compare_url "$prov_a_GIT_SOURCE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" || :
+	fi
+	prov_url=$prov_ret
+	if [ "$prov_opt_mode" = json ]; then
+		prov_json_str "$prov_da_name"
+		prov_j_from=$prov_ret
+		prov_json_str "$2"
+		prov_j_to=$prov_ret
+		prov_j_url=null
+		[ -n "$prov_url" ] && prov_json_str "$prov_url" && prov_j_url=$prov_ret
+		printf '{"from":%s,"to":%s,"changes":[%s],"compareUrl":%s}\n' "$prov_j_from" "$prov_j_to" "$prov_out" "$prov_j_url"
+		return 0
+	fi
+	[ "$prov_changes" -gt 0 ] || printf '  %s\n' 'no differences in the recorded metadata'
+	[ -n "$prov_url" ] && printf '  %-18s %s\n' 'Compare' "$prov_url"
+	return 0
+}
+
+# prov_diff_one FIELD KEY A B: report FIELD when A and B differ.
+prov_diff_one() {
+	[ "$3" = "$4" ] && return 0
+	prov_changes=$((prov_changes + 1))
+	if [ "$prov_opt_mode" = json ]; then
+		prov_json_str "$3"
+		prov_j_a=$prov_ret
+		prov_json_str "$4"
+		prov_out="$prov_out$prov_sep{\"field\":\"$1\",\"key\":\"$2\",\"from\":$prov_j_a,\"to\":$prov_ret}"
+		prov_sep=,
+	else
+		printf '  %-18s %s -> %s\n' "$1" "$3" "$4"
+	fi
+}
+
+prov_md_mode_diff_human() {
+	prov_cmd_diff "$prov_arg_a" "$prov_arg_b"
+}
+
+prov_md_mode_diff_json() {
+	prov_cmd_diff "$prov_arg_a" "$prov_arg_b"
+}
+
+prov_md_mode_reproduce_human() {
+	prov_cmd_reproduce "$prov_arg_n"
+}
+
+prov_cmd_reproduce() {
+	prov_resolve "$1"
+	prov_md_load "$prov_gen_path"
+	[ "$prov_md_GIT_COMMIT" != unknown ] ||
+		prov_die "$prov_exit_notFound" "$prov_gen_name records no commit: it cannot be reproduced from its source"
+	printf '# %s: commit %s, nixpkgs %s\n' "$prov_gen_name" "$prov_md_GIT_COMMIT" "$prov_md_NIXPKGS_REV"
+	[ "$prov_md_GIT_DIRTY" = true ] &&
+		printf '# Warning: built from a dirty tree; its uncommitted changes are not recorded, so the result may differ.\n'
+	[ "$prov_md_GIT_DIRTY" = unknown ] && [ "$prov_md_has" = true ] &&
+		printf '# Warning: whether the tree was dirty is unknown.\n'
+	prov_target=.
+	[ "$prov_md_HOSTNAME" != unknown ] && prov_target=.#$prov_md_HOSTNAME
+	prov_sh_quote "$prov_md_GIT_COMMIT"
+	printf '\n# From a checkout of the configuration:\ngit checkout %s\n' "$prov_ret"
+	prov_sh_quote "$prov_target"
+	printf 'sudo nixos-rebuild switch --flake %s\n' "$prov_ret"
+	if [ "$prov_md_FLAKE_URL" != unknown ]; then
+		prov_l=$prov_md_FLAKE_URL
+		[ "$prov_md_HOSTNAME" != unknown ] && prov_l=$prov_l#$prov_md_HOSTNAME
+		prov_sh_quote "$prov_l"
+		printf '\n# Or straight from the recorded flake reference:\nsudo nixos-rebuild switch --flake %s\n' "$prov_ret"
+	fi
+}
+
+prov_main() {
+	prov_parse "$@"
+	prov_dispatch
+	exit "$prov_exit_ok"
+}
+
+prov_main "$@"

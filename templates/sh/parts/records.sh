@@ -1,0 +1,228 @@
+# shellcheck shell=sh
+# Build records: where they are, how to read them, and the build-log reader.
+
+# prov_bs_tool NAME: prov_ret = how to run the sibling command NAME, or
+# return 1. prov_bindir is set by the commands that source this library.
+prov_bs_tool() {
+	prov_ret=
+	if [ -n "${prov_bindir-}" ] && [ -x "$prov_bindir/$1" ]; then
+		prov_ret=$prov_bindir/$1
+	elif command -v "$1" >/dev/null 2>&1; then
+		prov_ret=$1
+	else
+		return 1
+	fi
+}
+
+# prov_bs_records_dir [DIR]: prov_ret = where the build records are: DIR,
+# else $NIXOS_PROVENANCE_LOG_DIR, else the configured default; when that has
+# no last-build.json, the per-user fallback the wrapper uses when the default
+# is not writable.
+prov_bs_records_dir() {
+	if [ -n "${1-}" ]; then
+		prov_ret=$1
+		return 0
+	fi
+	prov_ret=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_default_log_dir}
+	[ -f "$prov_ret/last-build.json" ] && return 0
+	prov_bs_fallback_dir
+	[ -f "$prov_ret/last-build.json" ] && return 0
+	prov_ret=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_default_log_dir}
+}
+
+# prov_bs_fallback_dir: prov_ret = the per-user log directory.
+prov_bs_fallback_dir() {
+	if [ -n "${XDG_STATE_HOME-}" ]; then
+		prov_ret=$XDG_STATE_HOME/nixos-builds
+	else
+		prov_ret=${HOME-}/.local/state/nixos-builds
+	fi
+}
+
+# prov_bs_history_length: prov_ret = how many entries the history keeps.
+prov_bs_history_length() {
+	prov_ret=${NIXOS_PROVENANCE_HISTORY_LENGTH:-$prov_default_history_length}
+	case $prov_ret in
+	'' | *[!0-9]* | 0 | 0*)
+		prov_warn "NIXOS_PROVENANCE_HISTORY_LENGTH must be a positive integer; using $prov_default_history_length"
+		prov_ret=$prov_default_history_length
+		;;
+	esac
+}
+
+# prov_bs_json_key FILE KEY: prov_ret = the raw JSON value of the first KEY
+# in FILE, for the one-line records the wrapper writes (a string keeps its
+# quotes and escapes). Returns 1 when absent.
+prov_bs_json_key() {
+	prov_ret=
+	[ -f "$1" ] || return 1
+	prov_ret=$(LC_ALL=C awk -v key="$2" '
+		{
+			p = index($0, "\"" key "\":")
+			if (p == 0) next
+			s = substr($0, p + length(key) + 3)
+			if (substr(s, 1, 1) == "\"") {
+				out = "\""
+				for (i = 2; i <= length(s); i++) {
+					c = substr(s, i, 1); out = out c
+					if (c == "\\") { i++; out = out substr(s, i, 1); continue }
+					if (c == "\"") break
+				}
+				print out
+			} else {
+				match(s, /^[-0-9.a-z]*/)
+				print substr(s, 1, RLENGTH)
+			}
+			exit
+		}' "$1" 2>/dev/null)
+	[ -n "$prov_ret" ]
+}
+
+# prov_bs_log_awk: the build-log reader, an awk program run after
+# $prov_json_awk_lib (it calls jesc) under LC_ALL=C. It streams the log once,
+# keeping only what it reports, so memory does not grow with the log:
+#   - error blocks: a line starting with `error:` (or nh's `Error:`), the
+#     indented or blank lines that follow it (nix indents its traces), and up
+#     to 3 lines of context before it; at most 10 blocks of 40 lines, each
+#     line cut to 500 bytes;
+#   - failed derivations: `builder for '/nix/store/...drv' failed` and
+#     `Cannot build '/nix/store/...drv'`;
+#   - the last phase: `Running phase: X` (`pkg: X` when nix prefixes the line
+#     with `pkg> `), else the last `building '/nix/store/...drv'`.
+# Terminal escapes are removed and a carriage return keeps what follows it
+# (what the terminal showed). `@nix {...}` lines (nixos-rebuild
+# --log-format internal-json, which is what the log holds when nom displays
+# the build) are decoded first, but only when they can matter.
+# what=record prints the record's keys `"errors":...,"lastPhase":...` on one
+# line; what=blocks a JSON array of blocks; what=phase the phase as text;
+# what=summary the first line of each block as text, control characters
+# replaced by `?`.
+# shellcheck disable=SC2016,SC2034 # awk code: the $ are awk's, not the shell's
+prov_bs_log_awk='
+BEGIN {
+	esc = sprintf("%c", 27); bel = sprintf("%c", 7); cr = sprintf("%c", 13)
+	maxblocks = 10; maxblines = 40; maxlen = 500; nctx = 3
+	nb = 0; inblk = 0; nc = 0; nd = 0; dropped = 0; phase = ""
+}
+function clean(s,    p) {
+	if (length(s) > 4 * maxlen) s = substr(s, 1, 4 * maxlen)
+	if (index(s, esc)) {
+		gsub(esc "\\[[0-9;?]*[ -/]*[@-~]", "", s)
+		gsub(esc "\\][^" bel "]*" bel, "", s)
+		gsub(esc, "", s)
+	}
+	if (index(s, cr)) {
+		sub(cr "+$", "", s)
+		while ((p = index(s, cr)) > 0) s = substr(s, p + 1)
+	}
+	if (length(s) > maxlen) s = substr(s, 1, maxlen) " [...]"
+	return s
+}
+function hexval(h,    i, v, c) {
+	v = 0
+	for (i = 1; i <= length(h); i++) {
+		c = index("0123456789abcdef", tolower(substr(h, i, 1)))
+		if (c == 0) return -1
+		v = v * 16 + c - 1
+	}
+	return v
+}
+# The JSON string starting at position p of line (just after its quote), decoded.
+function jdecode(line, p,    s, out, c, i, n, v) {
+	s = substr(line, p, 8192)
+	out = ""; n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (c == "\"") break
+		if (c == "\\") {
+			i++; c = substr(s, i, 1)
+			if (c == "n") c = "\n"
+			else if (c == "t") c = "\t"
+			else if (c == "r") c = cr
+			else if (c == "u") {
+				v = hexval(substr(s, i + 1, 4)); i += 4
+				c = (v > 0 && v < 128) ? sprintf("%c", v) : "?"
+			}
+		}
+		out = out c
+	}
+	return out
+}
+function endblock() {
+	inblk = 0
+	pend = 0
+}
+function addline(s) {
+	if (inblk != 1) return
+	if (bn[nb] >= maxblines) { if (bn[nb] == maxblines) { bj[nb] = bj[nb] "\\n[...]"; bn[nb]++ } return }
+	bj[nb] = bj[nb] (bn[nb] ? "\\n" : "") jesc(s)
+	bn[nb]++
+}
+function proc(s,    p, q, d, name, i) {
+	s = clean(s)
+	if ((p = index(s, "Running phase: ")) > 0) {
+		name = substr(s, p + 15); sub(/[^A-Za-z0-9_].*$/, "", name)
+		q = index(s, "> ")
+		if (q > 0 && q < p) phase = substr(s, 1, q - 1) ": " name
+		else phase = name
+	} else if (s ~ /^building .\/nix\/store\/[^ ]*\.drv/) {
+		d = substr(s, 11); sub(/\.drv.*$/, "", d); sub(/^\/nix\/store\/[^-]*-/, "", d)
+		phase = "building " d
+	}
+	if (s ~ /builder for .\/nix\/store\/[^ ]*\.drv. failed/ || s ~ /[Cc]annot build .\/nix\/store\/[^ ]*\.drv/) {
+		d = s; sub(/^[^\/]*\/nix\/store\//, "/nix/store/", d); sub(/\.drv.*$/, ".drv", d)
+		if (!(d in seen)) { seen[d] = 1; drv[++nd] = d }
+	}
+	if (s ~ /^(error|Error):/) {
+		if (nb >= maxblocks) { dropped++; inblk = 2; nc = 0; return }
+		nb++; inblk = 1; pend = 0; bn[nb] = 0; bj[nb] = ""; first[nb] = s
+		for (i = 1; i <= nc; i++) addline(ctx[i])
+		nc = 0
+		addline(s)
+		return
+	}
+	if (inblk && (s == "" || s ~ /^[ \t]/)) {
+		if (s == "") { pend++; return }
+		if (inblk == 1) { while (pend > 0) { addline(""); pend-- } }
+		addline(s)
+		return
+	}
+	if (inblk) endblock()
+	if (s == "") return
+	if (nc < nctx) ctx[++nc] = s
+	else { ctx[1] = ctx[2]; ctx[2] = ctx[3]; ctx[3] = s }
+}
+/^@nix \{/ {
+	if ($0 !~ /rror|Running phase|building .\/nix|builder for|annot build/) next
+	if ((p = index($0, "\"msg\":\"")) > 0) s = jdecode($0, p + 7)
+	else if ((p = index($0, "\"fields\":[\"")) > 0) s = jdecode($0, p + 11)
+	else if ((p = index($0, "\"text\":\"")) > 0) s = jdecode($0, p + 8)
+	else next
+	n = split(s, part, "\n")
+	for (k = 1; k <= n; k++) proc(part[k])
+	next
+}
+{ proc($0) }
+END {
+	if (what == "phase") { print (phase == "" ? "unknown" : phase); exit }
+	if (what == "summary") {
+		for (i = 1; i <= nb; i++) { s = first[i]; gsub(/[\001-\010\013-\037\177]/, "?", s); print s }
+		if (dropped) print "(" dropped " more error blocks)"
+		exit
+	}
+	if (what == "blocks") {
+		printf "["
+		for (i = 1; i <= nb; i++) printf "%s\n\"%s\"", (i > 1 ? "," : ""), bj[i]
+		print (nb ? "\n]" : "]")
+		exit
+	}
+	printf "\"errors\":\""
+	for (i = 1; i <= nb; i++) printf "%s%s", (i > 1 ? "\\n\\n" : ""), bj[i]
+	if (dropped) printf "\\n\\n(%d more error blocks)", dropped
+	printf "\",\"errorBlocks\":["
+	for (i = 1; i <= nb; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), bj[i]
+	printf "],\"failedDerivations\":["
+	for (i = 1; i <= nd; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), jesc(drv[i])
+	printf "],\"lastPhase\":\"%s\"\n", jesc(phase == "" ? "unknown" : phase)
+}
+'
