@@ -3,6 +3,10 @@ import * as assert from "uvu/assert";
 import { shellQuote } from "../generator/escape/shell.js";
 import { nixString } from "../generator/escape/nix.js";
 import { jsonString } from "../generator/escape/json.js";
+import { spawnSync } from "node:child_process";
+import { roffArg, roffText } from "../generator/escape/roff.js";
+import { markdownCell, markdownCode, markdownFence } from "../generator/escape/markdown.js";
+import { hostileValues } from "./helpers/hostile.js";
 
 // given/want tables: one row per hostile or ordinary value.
 const shellCases: [string, string][] = [
@@ -39,6 +43,90 @@ test("jsonString escapes control characters and lone surrogates", () => {
 test("escapers refuse NUL", () => {
   assert.throws(() => shellQuote("a\0b"));
   assert.throws(() => nixString("a\0b"));
+});
+
+
+// --- roff (man pages) -------------------------------------------------------------------------
+
+// given text → want roff source: no line of it may start a request
+const roffCases: [string, string][] = [
+  ["plain", "plain"],
+  ["a-b \\x", "a\\-b \\ex"],
+  ["use `--json`", "use \\fB\\-\\-json\\fR"],
+  [".SH INJECTED", "\\&.SH INJECTED"],
+  ["line\n.SH INJECTED", "line\n\\&.SH INJECTED"],
+  ["line\r.SH INJECTED", "line\n\\&.SH INJECTED"],
+  ["line\r\n'br", "line\n\\&'br"],
+  ["esc\u001b[31m bel\u0007 del\u007f", "esc\\[u241B][31m bel\\[u2407] del\\[u2421]"],
+  ["tab\tkept", "tab\tkept"],
+  ["✓ é 😀", "\\[u2713] \\[u00E9] \\[u1F600]"],
+];
+for (const [given, want] of roffCases) {
+  test(`roffText ${JSON.stringify(given)}`, () => assert.is(roffText(given), want));
+}
+
+test("roffArg quotes, and refuses line breaks of every kind", () => {
+  assert.is(roffArg('say "hi"'), '"say ""hi"""');
+  assert.throws(() => roffArg("a\nb"));
+  assert.throws(() => roffArg("a\rb"));
+  assert.throws(() => roffText("a\0b"));
+});
+
+test("groff reads hostile roffText as text: no request, no section, no warning", () => {
+  const hostile = [...hostileValues, ".SH INJECTED", "x\n.SH INJECTED", "x\r.SH INJECTED", "x\r\n'SH INJECTED", "\\fB\\n[.T]\\*(XX"];
+  const page = [".TH T 1", ".SH ONE", ...hostile.map((v) => `${roffText(v)}\n.PP`), ".SH TWO", "end", ""].join("\n");
+  const r = spawnSync("groff", ["-man", "-Tutf8", "-ww"], { input: page, encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, "", "groff warnings");
+  // grotty marks bold by overstriking (`O\bO`): drop that before reading the text.
+  const headings = r.stdout.replace(/.\u0008/g, "").split("\n").filter((line) => /^\S/.test(line) && !/^T\(1\)/.test(line));
+  assert.equal(headings, ["ONE", "TWO"]);
+  assert.match(r.stdout, ".SH INJECTED");
+});
+
+// --- Markdown ---------------------------------------------------------------------------------
+const cellCases: [string, string][] = [
+  ["a|b", "a\\|b"],
+  ["back\\slash", "back\\\\slash"],
+  ["l1\nl2", "l1<br>l2"],
+  ["l1\r\nl2", "l1<br>l2"],
+  ["l1\rl2", "l1<br>l2"],
+  ["esc\u001b[31m\u0007", "esc\u241b[31m\u2407"],
+];
+for (const [given, want] of cellCases) {
+  test(`markdownCell ${JSON.stringify(given)}`, () => assert.is(markdownCell(given), want));
+}
+
+const codeCases: [string, string][] = [
+  ["x", "`x`"],
+  ["a`b", "``a`b``"],
+  ["`x", "`` `x ``"],
+  ["a|b", "`a\\|b`"],
+  ["back\\slash", "`back\\slash`"],
+  ["l1\nl2\rl3", "`l1\u2424l2\u240dl3`"],
+];
+for (const [given, want] of codeCases) {
+  test(`markdownCode ${JSON.stringify(given)}`, () => assert.is(markdownCode(given), want));
+}
+
+/** The CommonMark rule for the end of a backtick fence: a line of at least as many backticks. */
+function fenceEnd(block: string): number {
+  const lines = block.split(/\r\n|\r|\n/);
+  const open = /^(`{3,})/.exec(lines[0]!)![1]!;
+  return lines.findIndex((line, i) => i > 0 && new RegExp(`^ {0,3}\`{${open.length},}\\s*$`).test(line));
+}
+
+test("markdownFence: no content closes the block early; lone CR is no line of its own", () => {
+  for (const content of [...hostileValues, "x\n```\ninjected\n", "x\r```\r", "````\n`````", "", "no newline"]) {
+    const block = markdownFence("sh", content);
+    const lines = block.split(/\r\n|\r|\n/);
+    assert.is(fenceEnd(block), lines.length - 2, JSON.stringify(content));
+    assert.not.match(block, /\r/);
+    assert.ok(block.endsWith("\n"));
+  }
+  assert.is(markdownFence("sh", "a\n"), "```sh\na\n```\n");
+  assert.is(markdownFence("sh", "a\n```\n"), "````sh\na\n```\n````\n");
+  assert.throws(() => markdownFence("s`h", "x"));
 });
 
 test.run();

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync, readFileSync, readdirSync, statSync, exists
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import Handlebars from "handlebars";
 import { parseConfigText, reservedShellVarPrefixes, reservedShellVars } from "../generator/config.js";
 import { runGenerator } from "../generator/cli.js";
@@ -216,6 +217,32 @@ generation("hostile values in a user's config reach the metadata unchanged and u
   const m = nixEvalJson(`(import ${dir}/modules/metadata.nix { self = { rev = "r"; }; }).values`) as Record<string, string>;
   fields.forEach((f) => assert.is(m[f.shellVar], f.value === "" ? "unknown" : f.value, f.shellVar));
   assert.is(m.GIT_SOURCE_URL, `https://x/'"$r`);
+  rmSync(dir, { recursive: true });
+});
+
+generation("a user's description and example stay text in the man page and in metadata.md", async () => {
+  const dir = tmp("nixprov-docs-");
+  const file = join(dir, "provenance.yaml");
+  const description = "First line.\n.SH INJECTED\r.SH ALSO INJECTED\r\n'br";
+  const example = "a\n```\n# outside the fence\rb";
+  writeFileSync(file, `fields: [${JSON.stringify({ shellVar: "CANARY", jsonKey: "canary", description, value: "v", example })}]\n`);
+  const r = await generate("--out", dir, "--config", file);
+  assert.is(r.status, 0, r.stderr);
+  // man: groff sees the same sections as without the field, and no warning
+  const page = spawnSync("groff", ["-man", "-Tutf8", "-ww", join(dir, "out/share/man/man1/nixos-metadata.1")], { encoding: "utf8" });
+  assert.is(page.stderr, "");
+  const sections = page.stdout.replace(/.\u0008/g, "").split("\n").filter((line) => /^[A-Z][A-Z ]+$/.test(line));
+  assert.not.ok(sections.some((s) => s.includes("INJECTED")), sections.join(", "));
+  assert.match(page.stdout.replace(/.\u0008/g, ""), /\.SH INJECTED/);
+  // metadata.md: the example file's fence ends after the last field, no raw CR anywhere
+  const md = readFileSync(join(dir, "out/doc/metadata.md"), "utf8");
+  assert.not.match(md, /\r/);
+  const lines = md.split("\n");
+  const open = lines.findIndex((line) => /^`{3,}sh$/.test(line));
+  const fence = /^(`+)/.exec(lines[open]!)![1]!;
+  const close = lines.findIndex((line, i) => i > open && new RegExp(`^\`{${fence.length},}$`).test(line));
+  assert.ok(lines.slice(open, close).some((line) => line.startsWith("# outside the fence")), "the example is inside the block");
+  assert.match(lines[close - 1]!, /^b'$/, "the block closes right after the last field");
   rmSync(dir, { recursive: true });
 });
 

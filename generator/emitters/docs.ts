@@ -4,7 +4,7 @@
  */
 import type { Emitter } from "./types.js";
 import type { Model } from "../model.js";
-import { markdownCell, markdownCode } from "../escape/markdown.js";
+import { markdownCell, markdownCode, markdownFence } from "../escape/markdown.js";
 import { usageText } from "../render.js";
 import { metadataHeader } from "./metadata-nix.js";
 import { shellQuote } from "../escape/shell.js";
@@ -29,9 +29,7 @@ ${rows.join("\n")}
 
 ## Example file
 
-\`\`\`sh
-${example}\`\`\`
-
+${markdownFence("sh", example)}
 Read it from a script without executing anything: \`nixos-metadata --field GIT_COMMIT\`, or source it
 (\`. /etc/nixos-metadata\`), which is safe by construction. The JSON Schema is
 \`out/schema/NixosMetadata.schema.json\`; TypeScript types are in \`out/types/nixos-provenance.d.ts\`.
@@ -42,7 +40,7 @@ function commandsDoc(model: Model): string {
   const sections = model.commands.map((c) => {
     const examples = c.examples.map((e) => `- ${markdownCode(e.command)}: ${markdownCell(e.description)}`).join("\n");
     const codes = c.exitCodes.map((e) => `| ${e.code} | ${markdownCell(e.description)} |`).join("\n");
-    return `## ${c.name}\n\n${markdownCell(c.summary)}\n\n\`\`\`text\n${usageText(c)}\n\`\`\`\n\n| Exit status | Meaning |\n| --- | --- |\n${codes}\n\n${examples}\n`;
+    return `## ${c.name}\n\n${markdownCell(c.summary)}\n\n${markdownFence("text", usageText(c))}\n| Exit status | Meaning |\n| --- | --- |\n${codes}\n\n${examples}\n`;
   });
   const library = model.library.map((f) => `| ${markdownCode(`${f.name}${f.args ? ` ${f.args}` : ""}`)} | ${f.returns === "status" ? "exit status" : "prints"} | ${markdownCell(f.description)} |`).join("\n");
   return `${banner}# Commands\n\n${sections.join("\n")}\n## lib/build-status.sh\n\n| Function | Answers with | Meaning |\n| --- | --- | --- |\n${library}\n`;
