@@ -73,15 +73,13 @@
             };
           commands = lib.genAttrs commandNames wrapCommand;
 
-          # The library is sourced, never executed: a plain file, shellchecked as sh.
-          library = pkgs.writeTextFile {
-            name = "nixos-provenance-library";
-            text = builtins.readFile ./out/lib/build-status.sh;
-            destination = "/lib/build-status.sh";
-            checkPhase = ''
-              ${pkgs.shellcheck}/bin/shellcheck -s sh "$target"
-            '';
-          };
+          # The library is sourced, never executed: the runtime's lib/ (the
+          # facade and its parts, @libdir@ already pinned), shellchecked as sh.
+          library = pkgs.runCommand "nixos-provenance-library" { } ''
+            mkdir -p $out
+            cp -r ${runtime}/lib $out/lib
+            ${pkgs.shellcheck}/bin/shellcheck -s sh $out/lib/build-status.sh $out/lib/nixos-provenance/*.sh
+          '';
 
           generator = pkgs.buildNpmPackage {
             pname = "nixos-provenance-generator";

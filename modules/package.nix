@@ -43,6 +43,8 @@ stdenvNoCC.mkDerivation {
     runHook preInstall
     mkdir -p $out
     cp -r bin lib share $out/
+    # The library finds its parts (lib/nixos-provenance/*.sh) through the same token.
+    substituteInPlace "$out/lib/build-status.sh" --replace-quiet '@libdir@' "$out/lib"
     for command in 'nixos-metadata' 'nixos-generation-info' 'nixos-build-status' 'nixos-build-wrapper'; do
       substituteInPlace "$out/bin/$command" --replace-quiet '@libdir@' "$out/lib"
   ''
