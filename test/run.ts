@@ -1,24 +1,110 @@
 /**
  * `npm test`: runs every test file (test/*.test.ts, compiled by tsc) under uvu,
- * its output, and ends with the plain line "N passed, N failed" that CI reads.
+ * each in its own node process, a few at a time (TEST_JOBS, default: the
+ * number of CPUs, at least 2 and at most 3). Each file's output is printed
+ * whole when it finishes, then a table of per-file times, and last the plain
+ * line "N passed, N failed, N skipped" that CI reads. An optional argument is
+ * a regex on the test file's path under build/test (e.g. 'eco-nix').
  */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const buildTest = fileURLToPath(new URL(".", import.meta.url));
-const uvu = fileURLToPath(new URL("../../node_modules/uvu/bin.js", import.meta.url));
-const pattern = process.argv[2] ?? "\\.test\\.js$";
+/** Last run's durations by file, to start the slowest files first. */
+const timesFile = join(buildTest, "..", ".test-times.json");
+const pattern = new RegExp(process.argv[2] ?? "\\.test\\.js$");
+const jobs = Number(process.env.TEST_JOBS) || Math.min(3, Math.max(2, availableParallelism()));
 
-const child = spawn(process.execPath, [uvu, buildTest, pattern], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
-let tail = "";
-child.stdout.on("data", (chunk: Buffer) => {
-  process.stdout.write(chunk);
-  tail = (tail + chunk.toString("utf8")).slice(-4096);
-});
-child.on("close", (code) => {
-  const total = Number(/Total:\s+(\d+)/.exec(tail)?.[1] ?? 0);
-  const passed = Number(/Passed:\s+(\d+)/.exec(tail)?.[1] ?? 0);
-  const failed = code === 0 ? total - passed : Math.max(total - passed, 1);
-  process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
-  process.exitCode = code === 0 && total > 0 ? 0 : 1;
-});
+interface FileResult {
+  file: string;
+  total: number;
+  passed: number;
+  skipped: number;
+  failed: number;
+  seconds: number;
+}
+
+function testFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) return testFiles(join(dir, entry.name), `${rel}/`);
+    return rel.endsWith(".test.js") && pattern.test(rel) ? [rel] : [];
+  });
+}
+
+function lastTimes(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(timesFile, "utf8")) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/** Run one file under uvu (a test file runs its suite when executed); resolve with its counts. */
+function runFile(file: string): Promise<FileResult> {
+  const started = process.hrtime.bigint();
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env.FORCE_COLOR; // node warns when both are set
+  const child = spawn(process.execPath, [join(buildTest, file)], { stdio: ["ignore", "pipe", "pipe"], env });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  return new Promise((resolve) => {
+    let exitCode: number | null = null;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const count = (label: string) => Number(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m").exec(output)?.[1] ?? 0);
+      const total = count("Total");
+      const passed = count("Passed");
+      const skipped = count("Skipped");
+      // A file that crashed, or exited non-zero with every test passing, is one failure.
+      const failed = Math.max(total - passed, exitCode === 0 && /^\s*Total:/m.test(output) ? 0 : 1);
+      process.stdout.write(`\n── ${file} (${seconds.toFixed(1)} s)\n${output}`);
+      resolve({ file, total, passed, skipped, failed, seconds });
+    };
+    child.on("close", (code, signal) => {
+      exitCode = signal ? 1 : code;
+      finish();
+    });
+    // A grandchild left running with our pipes open must not hold the run up.
+    child.on("exit", (code, signal) => {
+      exitCode = signal ? 1 : code;
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, 2000).unref();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const started = process.hrtime.bigint();
+  const previous = lastTimes();
+  const size = (file: string) => statSync(join(buildTest, file)).size / 4000; // ~seconds per 4 kB, for files never timed
+  const queue = testFiles(buildTest).sort((a, b) => (previous[b] ?? size(b)) - (previous[a] ?? size(a)));
+  const results: FileResult[] = [];
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.push(await runFile(file));
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  results.sort((a, b) => b.seconds - a.seconds);
+  process.stdout.write(`\nPer file (${jobs} at a time, ${wall.toFixed(1)} s wall):\n`);
+  for (const r of results) process.stdout.write(`  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}\n`);
+  writeFileSync(timesFile, JSON.stringify({ ...previous, ...Object.fromEntries(results.map((r) => [r.file, Number(r.seconds.toFixed(2))])) }, null, 1) + "\n");
+
+  const sum = (key: "passed" | "failed" | "skipped") => results.reduce((n, r) => n + r[key], 0);
+  const failed = sum("failed");
+  process.stdout.write(`\n${sum("passed")} passed, ${failed} failed, ${sum("skipped")} skipped\n`);
+  process.exitCode = failed === 0 && results.some((r) => r.total > 0) ? 0 : 1;
+}
+
+await main();
