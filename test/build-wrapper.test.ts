@@ -2,7 +2,8 @@
  * nixos-build-wrapper against fake builders (test/fakes) on a fixture
  * machine: records, exit codes, the history, and everything that can go
  * wrong (interrupts, concurrency, kill -9, a full disk, hostile output,
- * unsafe or unwritable log directories, planted symlinks).
+ * unsafe or unwritable log directories, planted symlinks). The per-shell
+ * tests run under posh too: the wrapper needs no `test -ef` (shells.ts).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,7 +12,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync, mkdirS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine } from "./helpers/fixture.js";
-import { shells, outBin, runArgv, projectRoot, type Shell, type RunResult } from "./helpers/shells.js";
+import { shells, shellsWithPosh, outBin, runArgv, projectRoot, type Shell, type RunResult } from "./helpers/shells.js";
 import { toolDir, buildPath, type FakeTool } from "./helpers/build-env.js";
 
 interface Setup {
@@ -61,7 +62,7 @@ const recordKeys = [
   "errors", "errorBlocks", "failedDerivations", "lastPhase", "preGeneration", "postGeneration",
 ];
 
-for (const shell of shells) {
+for (const shell of shellsWithPosh) {
   test(`${shell.name}: a successful switch records g41 → g42 and exits 0`, () => {
     const s = setup(["nixos-rebuild"]);
     const r = wrap(shell, s, ["os", "switch"]);
@@ -299,7 +300,7 @@ test("a corrupt history is moved aside with a warning, never overwritten; a pret
 });
 
 test("interrupt: SIGINT to the process group stops the build, records it as interrupted, exits 130", async () => {
-  for (const shell of shells) {
+  for (const shell of shellsWithPosh) {
     const s = setup(["nixos-rebuild", "nom"]);
     const ready = join(s.machine.root, "ready");
     const child = spawn(shell.argv[0]!, [...shell.argv.slice(1), outBin("nixos-build-wrapper"), "os", "switch"], {
@@ -380,7 +381,7 @@ async function parallel(n: number, extraEnv: Record<string, string>, shell: Shel
   s.machine.cleanup();
 }
 
-for (const shell of shells) {
+for (const shell of shellsWithPosh) {
   test(`${shell.name}: 20 wrappers at once (flock): 20 valid history entries`, () => parallel(20, {}, shell));
 }
 test("20 wrappers at once (mkdir lock): 20 valid history entries", () => parallel(20, { NIXOS_PROVENANCE_NO_FLOCK: "1" }));

@@ -8,16 +8,16 @@ import * as assert from "uvu/assert";
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot, runArgv, shells } from "./helpers/shells.js";
+import { projectRoot, runArgv, shellsWithPosh } from "./helpers/shells.js";
 import { loadSchema, validate } from "./helpers/json-schema.js";
 import { nixEvalJson } from "./helpers/nix.js";
 
 const shellcheckBin = process.env.SHELLCHECKJS_BIN ?? "/usr/bin/shellcheck";
 
-/** Every emitted shell file: out/bin/* and out/lib/*.sh. */
+/** Every emitted shell file: out/bin/* and every *.sh under out/lib (the library and its parts). */
 function shellFiles(): string[] {
   const bin = readdirSync(`${projectRoot}out/bin`).map((f) => `${projectRoot}out/bin/${f}`);
-  const lib = readdirSync(`${projectRoot}out/lib`).filter((f) => f.endsWith(".sh")).map((f) => `${projectRoot}out/lib/${f}`);
+  const lib = (readdirSync(`${projectRoot}out/lib`, { recursive: true }) as string[]).filter((f) => f.endsWith(".sh")).map((f) => `${projectRoot}out/lib/${f}`);
   return [...bin, ...lib];
 }
 
@@ -46,9 +46,9 @@ test("shellcheck finds a real problem when there is one (the check can fail), th
   assert.ok(r.output.includes(`${bad}:3:6: `) && r.output.includes("[SC2086]"), `the unquoted $x is reported (SC2086):\n${r.output}`);
 });
 
-test("every emitted shell file parses under every shell of the matrix", () => {
+test("every emitted shell file parses under every shell of the matrix, and posh", () => {
   for (const file of shellFiles()) {
-    for (const shell of shells) {
+    for (const shell of shellsWithPosh) {
       const r = runArgv([...shell.argv, "-n", file]);
       assert.is(r.status, 0, `${shell.name} -n ${file}: ${r.stderr}`);
     }

@@ -23,6 +23,21 @@ export const shells: Shell[] = [
   { name: "yash", argv: ["yash"] },
 ];
 
+/**
+ * posh, Debian's policy-compliant shell, is not in the matrix: it has no
+ * `test -ef` (`posh -c '[ / -ef / ]'` prints "[: -ef: unexpected
+ * operator/operand" and exits 2), and the generation detection compares
+ * profile links with `[ A -ef B ]` to stay fork-free; under posh every such
+ * comparison fails, so nixos-generation-info, nixos-metadata,
+ * nixos-build-status and the library report wrong generations. It runs
+ * where `-ef` is not needed: `posh -n` on every emitted file, and
+ * nixos-build-wrapper, while the wrapper leaves generation detection to
+ * nixos-generation-info (run as a command, under /bin/sh).
+ */
+export const posh: Shell = { name: "posh", argv: ["posh"] };
+/** The matrix plus posh, for the tests named above. */
+export const shellsWithPosh: Shell[] = [...shells, posh];
+
 export const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const outBin = (command: string) => `${projectRoot}out/bin/${command}`;
 /**
