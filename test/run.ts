@@ -7,8 +7,8 @@
  * a regex on the test file's path under build/test (e.g. 'eco-nix').
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,6 +17,9 @@ const buildTest = fileURLToPath(new URL(".", import.meta.url));
 const timesFile = join(buildTest, "..", ".test-times.json");
 const pattern = new RegExp(process.argv[2] ?? "\\.test\\.js$");
 const jobs = Number(process.env.TEST_JOBS) || Math.min(3, Math.max(2, availableParallelism()));
+/** Read-only fixtures the test files may share (test/helpers/build-env.ts's sysbin), removed at the end. */
+const shared = mkdtempSync(join(tmpdir(), "nixprov-test-run-"));
+process.on("exit", () => rmSync(shared, { recursive: true, force: true }));
 
 interface FileResult {
   file: string;
@@ -46,7 +49,7 @@ function lastTimes(): Record<string, number> {
 /** Run one file under uvu (a test file runs its suite when executed); resolve with its counts. */
 function runFile(file: string): Promise<FileResult> {
   const started = process.hrtime.bigint();
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", NIXPROV_TEST_SHARED: shared };
   delete env.FORCE_COLOR; // node warns when both are set
   const child = spawn(process.execPath, [join(buildTest, file)], { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";

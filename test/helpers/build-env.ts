@@ -4,7 +4,7 @@
  * /usr/bin, /bin, /usr/sbin, /sbin except the tools the fakes stand for, so a
  * test decides exactly which of nh, nom, nix, systemctl, ... exist.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, symlinkSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "./shells.js";
@@ -19,11 +19,17 @@ process.on("exit", () => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The machine's commands minus the faked ones (and anything nix-*). Built once per process. */
+/**
+ * The machine's commands minus the faked ones (and anything nix-*). Built
+ * once per process, or once per `npm test` when test/run.ts shares a
+ * directory through NIXPROV_TEST_SHARED (2,500 symlinks cost ~0.4 s each time).
+ */
 export function sysbin(): string {
   if (sysbinCache) return sysbinCache;
-  const dir = mkdtempSync(join(tmpdir(), "nixprov-sysbin-"));
-  made.push(dir);
+  const shared = process.env.NIXPROV_TEST_SHARED;
+  const final = shared ? join(shared, "sysbin") : undefined;
+  if (final && existsSync(final)) return (sysbinCache = final);
+  const dir = mkdtempSync(join(shared ?? tmpdir(), "nixprov-sysbin-"));
   const seen = new Set<string>();
   for (const src of ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"]) {
     if (!existsSync(src)) continue;
@@ -34,8 +40,17 @@ export function sysbin(): string {
       symlinkSync(join(src, name), join(dir, name));
     }
   }
-  sysbinCache = dir;
-  return dir;
+  if (!final) {
+    made.push(dir);
+    return (sysbinCache = dir);
+  }
+  // Complete before it is visible: renamed into place; another test file may have won the race.
+  try {
+    renameSync(dir, final);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return (sysbinCache = final);
 }
 
 /** A directory with the chosen fakes (and extra scripts given by name → text). */
