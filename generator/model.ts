@@ -2,6 +2,7 @@
  * Schema + user config → one resolved, fully defaulted model. Every default is
  * decided here; emitters only read the model (they never look at the config).
  */
+import { readFileSync } from "node:fs";
 import type { CommandSpec, ExitCodeSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec, Schema } from "./schema/types.js";
 import { fieldGroupTitles, forges } from "./schema/fields.js";
 import { ConfigError, isReservedShellVar, provenanceConfigShape, type ConfigProblem, type UserConfig } from "./config.js";
@@ -34,6 +35,35 @@ export interface Model {
   runtime: Schema["runtime"];
   /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
   configShape: JsonShapeSpec;
+  /** The version in package.json (the Nix package, the man pages). */
+  packageVersion: string;
+  /** Where the NixOS module installs files, relative to /etc. */
+  paths: {
+    /** The library: stable, and outside /etc/nixos. */
+    libraryEtcName: string;
+    /** The seed's path of the library, installed only when `legacyLibraryPath` is set. */
+    legacyEtcName: string;
+  };
+  /** The first lines of a metadata file (comment and schema version), per kind of generation. */
+  metadataHeaders: Record<keyof typeof metadataFiles, string>;
+}
+
+/** package.json's version, read once: the one place the version is written down. */
+export const packageVersion: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** Where each kind of generation keeps its metadata, for the file's first line. */
+const metadataFiles = {
+  nixos: { path: "/etc/nixos-metadata", what: "this NixOS generation" },
+  "home-manager": { path: "home-metadata (in the generation and $XDG_DATA_HOME/nixos-provenance)", what: "this Home Manager generation" },
+} as const;
+
+function metadataHeader(schemaVersion: number, generation: keyof typeof metadataFiles): string {
+  const file = metadataFiles[generation];
+  return (
+    `# ${file.path}: provenance of ${file.what} (nixos-provenance, schema ${schemaVersion}).\n` +
+    "# Shell-sourceable: every value is single-quoted, so sourcing it never runs anything.\n" +
+    `METADATA_SCHEMA_VERSION='${schemaVersion}'\n`
+  );
 }
 
 /** `sops-nix` → `SOPS_NIX_REV` / `sopsNixRev`. */
@@ -148,5 +178,8 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
       historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength,
     },
     configShape: provenanceConfigShape,
+    packageVersion,
+    paths: { libraryEtcName: "nixos-provenance/build-status.sh", legacyEtcName: "nixos/lib/build-status.sh" },
+    metadataHeaders: { nixos: metadataHeader(schema.schemaVersion, "nixos"), "home-manager": metadataHeader(schema.schemaVersion, "home-manager") },
   };
 }

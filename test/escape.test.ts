@@ -7,6 +7,15 @@ import { spawnSync } from "node:child_process";
 import { roffArg, roffText } from "../generator/escape/roff.js";
 import { markdownCell, markdownCode, markdownFence } from "../generator/escape/markdown.js";
 import { hostileValues } from "./helpers/hostile.js";
+import { readFileSync } from "node:fs";
+import ts from "typescript";
+import { Code } from "../generator/escape/code.js";
+import { tsDocText, tsPropertyName, tsString } from "../generator/escape/typescript.js";
+import { emitTypeDeclarations } from "../generator/emitters/typescript.js";
+import { resolveModel } from "../generator/model.js";
+import { defaultSchema } from "../generator/schema/index.js";
+import { parseConfigText } from "../generator/config.js";
+import { projectRoot } from "./helpers/shells.js";
 
 // given/want tables: one row per hostile or ordinary value.
 const shellCases: [string, string][] = [
@@ -127,6 +136,78 @@ test("markdownFence: no content closes the block early; lone CR is no line of it
   assert.is(markdownFence("sh", "a\n"), "```sh\na\n```\n");
   assert.is(markdownFence("sh", "a\n```\n"), "````sh\na\n```\n````\n");
   assert.throws(() => markdownFence("s`h", "x"));
+});
+
+// --- Code: only escapers turn values into code ---------------------------------------------
+test("Code.of joins literal text with escaped pieces and integers", () => {
+  const name = "it's ${x}";
+  assert.is(Code.of`inputAttr ${Code.nix(name)} ${Code.nixAttr("a b")} ${3}`.text, 'inputAttr "it\'s \\${x}" "a b" 3');
+  assert.is(Code.of`for w in ${Code.join([Code.sh("a b"), Code.sh("it's")], " ")}`.text, `for w in 'a b' 'it'\\''s'`);
+  assert.is(Code.nixList(["a", "${b}"]).text, '[ "a" "\\${b}" ]');
+  assert.is(Code.json('a"b').text, '"a\\"b"');
+  assert.is(Code.ident("prov_x").text, "prov_x");
+});
+
+test("Code.of cannot turn an arbitrary string into code", () => {
+  const value = "$(touch PWNED)" as string;
+  // @ts-expect-error a plain string is not a Code piece (compile time) ...
+  assert.throws(() => Code.of`x ${value}`, /not the string "\$\(touch PWNED\)"/); // ... nor at run time
+  // @ts-expect-error not a template literal
+  assert.throws(() => Code.of([value]), /template tag/);
+  assert.throws(() => Code.of(Object.assign([value], { raw: [value] }) as unknown as TemplateStringsArray), /template tag/);
+  assert.throws(() => Code.of`x ${1.5}`, /integers/);
+  assert.throws(() => Code.ident("a;b"));
+  assert.throws(() => Code.join([Code.sh("a")], "; rm -rf /; "), /separates with/);
+});
+
+// --- TypeScript declarations -----------------------------------------------------------------
+const tsDocCases: [string, string | undefined, string][] = [
+  ["plain", undefined, "plain"],
+  ["ends */ here", undefined, "ends *\\/ here"],
+  ["a\nb\r\nc\rd\u2028e", "  ", "a\n   * b\n   * c\n   * d\n   * e"],
+];
+for (const [given, indent, want] of tsDocCases) {
+  test(`tsDocText ${JSON.stringify(given)}`, () => assert.is(tsDocText(given, indent), want));
+}
+
+test("tsPropertyName and tsString", () => {
+  assert.is(tsPropertyName("schemaVersion"), "schemaVersion");
+  assert.is(tsPropertyName("a-b"), '"a-b"');
+  assert.is(tsString("x\"y"), '"x\\"y"');
+});
+
+test("a hostile description cannot end the doc comment of the emitted .d.ts", () => {
+  const description = "Ends */ export declare const pwned: 1; /* here.\nSecond line */ export type X = 1;";
+  const model = resolveModel(defaultSchema, parseConfigText("p.yaml", `fields: [${JSON.stringify({ shellVar: "CANARY", jsonKey: "canary", description, value: "v" })}]\n`));
+  const [file] = emitTypeDeclarations(model);
+  const source = ts.createSourceFile("x.d.ts", file!.content, ts.ScriptTarget.ES2022, true);
+  const declared = source.statements.map((st) => (ts.isTypeAliasDeclaration(st) ? st.name.text : ts.SyntaxKind[st.kind]));
+  assert.equal(declared, [...model.jsonShapes.map((s) => s.name), "MetadataShellVariable"]);
+  const metadata = source.statements.find((st): st is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(st) && st.name.text === "NixosMetadata")!;
+  const members = (metadata.type as ts.TypeLiteralNode).members.map((m) => (m.name as ts.Identifier).text);
+  assert.equal(members, ["schemaVersion", ...model.fields.map((f) => f.jsonKey)]);
+});
+
+// --- Layering: emitters read the model, escape through escape/, render through render.ts ------
+test("man.ts, docs.ts and typescript.ts import only model types, escape/ and render", () => {
+  for (const emitter of ["man", "docs", "typescript"]) {
+    const text = readFileSync(`${projectRoot}generator/emitters/${emitter}.ts`, "utf8");
+    for (const [, typeOnly, from] of text.matchAll(/^import (type )?[^;]*? from "([^"]+)";$/gms)) {
+      const ok = from!.startsWith("../escape/") || from === "../render.js" || ((from === "./types.js" || from === "../model.js" || from === "../schema/types.js") && typeOnly === "type ") || from === "ts-morph";
+      assert.ok(ok, `${emitter}.ts imports ${typeOnly ?? ""}${from}`);
+    }
+  }
+});
+
+test("the version comes from package.json, written nowhere else", () => {
+  const { version } = JSON.parse(readFileSync(`${projectRoot}package.json`, "utf8")) as { version: string };
+  const model = resolveModel(defaultSchema);
+  assert.is(model.packageVersion, version);
+  const man = readFileSync(`${projectRoot}out/share/man/man1/nixos-metadata.1`, "utf8");
+  assert.match(man, `"nixos\\-provenance ${version}"`);
+  assert.match(readFileSync(`${projectRoot}modules/package.nix`, "utf8"), `version = "${version}";`);
+  const grep = spawnSync("grep", ["-rlF", `"${version}"`, `${projectRoot}generator`], { encoding: "utf8" });
+  assert.is(grep.stdout, "", "a copy of the version in the generator's sources");
 });
 
 test.run();

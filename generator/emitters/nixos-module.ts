@@ -2,19 +2,11 @@
 import type { Emitter } from "./types.js";
 import type { Model } from "../model.js";
 import { Code } from "../escape/code.js";
-import { nixString } from "../escape/nix.js";
-import { shellQuote } from "../escape/shell.js";
 import { urlPlaceholders } from "../config.js";
 import { dotComponentPattern, safeDirectoryPattern, safeDirectoryWhat, systemDirectories, systemDirectoryPrefixes } from "../schema/paths.js";
 import { createEnvironment, renderTemplate } from "../render.js";
 
-/** Where the NixOS module installs the library: stable, and outside /etc/nixos. */
-export const libraryEtcName = "nixos-provenance/build-status.sh";
-/** The seed's path, installed only when `legacyLibraryPath` is set. */
-export const legacyEtcName = "nixos/lib/build-status.sh";
-export const packageVersion = "0.1.0";
-
-const optionalNix = (v: string | null) => (v === null ? Code.of`null` : Code.of`${nixString(v)}`);
+const optionalNix = (v: string | null) => (v === null ? Code.of`null` : Code.nix(v));
 
 /** Context shared by the templates of both modules' common option block. */
 export function commonContext(model: Model) {
@@ -43,10 +35,10 @@ export const emitNixosModule: Emitter = (model) => {
   const hb = createEnvironment();
   const context = {
     ...commonContext(model),
-    libraryEtcPath: `/etc/${libraryEtcName}`,
-    libraryEtcName,
-    legacyEtcName,
-    legacyEtcPath: `/etc/${legacyEtcName}`,
+    libraryEtcPath: `/etc/${model.paths.libraryEtcName}`,
+    libraryEtcName: model.paths.libraryEtcName,
+    legacyEtcName: model.paths.legacyEtcName,
+    legacyEtcPath: `/etc/${model.paths.legacyEtcName}`,
     metadataDefaultText: `{ ${model.fields.slice(0, 2).map((f) => `${f.shellVar} = "…";`).join(" ")} … }`,
     pathRule: { pattern: safeDirectoryPattern, dotPattern: dotComponentPattern, systemDirectories: [...systemDirectories], prefixes: [...systemDirectoryPrefixes], what: safeDirectoryWhat },
     // User and group names as useradd(8) takes them (no shell or unit-file syntax).
@@ -54,10 +46,10 @@ export const emitNixosModule: Emitter = (model) => {
   };
   const packageContext = {
     model,
-    version: packageVersion,
+    version: model.packageVersion,
     summary: `Provenance of NixOS generations: ${model.commands.map((c) => c.name).join(", ")}`,
     // Words of a shell `for` list inside the Nix '' string; names are checked identifiers-with-dashes.
-    commandWords: Code.join(model.commands.map((c) => Code.of`${shellQuote(c.name)}`), " "),
+    commandWords: Code.join(model.commands.map((c) => Code.sh(c.name)), " "),
   };
   return [
     { path: "modules/common.nix", content: renderTemplate(hb, "nix/common.nix.hbs", commonContext(model)) },

@@ -2,14 +2,12 @@
 import { Project, IndentationText, QuoteKind } from "ts-morph";
 import type { Emitter } from "./types.js";
 import type { JsonShape } from "../schema/types.js";
-import { jsonString } from "../escape/json.js";
+import { tsDocText, tsPropertyName, tsString } from "../escape/typescript.js";
 
-const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** TypeScript text of a type; property names that are not identifiers are quoted with the JSON escaper. */
+/** TypeScript text of a type; every name, literal and comment goes through escape/typescript.ts. */
 export function typeText(shape: JsonShape, indent = ""): string {
   switch (shape.type) {
-    case "string": return shape.enum ? shape.enum.map(jsonString).join(" | ") : "string";
+    case "string": return shape.enum ? shape.enum.map(tsString).join(" | ") : "string";
     case "integer": case "number": return "number";
     case "boolean": return "boolean";
     case "null": return "null";
@@ -22,8 +20,8 @@ export function typeText(shape: JsonShape, indent = ""): string {
     case "object": {
       const inner = `${indent}  `;
       const lines = Object.entries(shape.properties).map(([key, value]) => {
-        const doc = value.description ? `${inner}/** ${value.description.replace(/\*\//g, "*\\/")} */\n` : "";
-        const name = identifier.test(key) ? key : jsonString(key);
+        const doc = value.description ? `${inner}/** ${tsDocText(value.description, inner)} */\n` : "";
+        const name = tsPropertyName(key);
         return `${doc}${inner}${name}${shape.required.includes(key) ? "" : "?"}: ${typeText(value, inner)};`;
       });
       if (lines.length === 0) return "Record<string, never>";
@@ -40,9 +38,9 @@ export const emitTypeDeclarations: Emitter = (model) => {
     "// Types of every JSON document the nixos-provenance commands print or write.",
   ]);
   for (const spec of model.jsonShapes) {
-    file.addTypeAlias({ name: spec.name, isExported: true, type: typeText(spec.shape), docs: [spec.description] });
+    file.addTypeAlias({ name: spec.name, isExported: true, type: typeText(spec.shape), docs: [tsDocText(spec.description)] });
   }
-  file.addTypeAlias({ name: "MetadataShellVariable", isExported: true, type: model.fields.map((f) => jsonString(f.shellVar)).join(" | "), docs: ["Names of the variables of /etc/nixos-metadata."] });
+  file.addTypeAlias({ name: "MetadataShellVariable", isExported: true, type: model.fields.map((f) => tsString(f.shellVar)).join(" | "), docs: ["Names of the variables of /etc/nixos-metadata."] });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return [{ path: "out/types/nixos-provenance.d.ts", content: file.getFullText() }];
 };
