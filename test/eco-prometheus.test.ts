@@ -1,39 +1,40 @@
 /**
- * Prometheus metrics: prov_prometheus_report (templates/sh/partials/
- * prometheus.sh.hbs) run under the shell matrix against a fixture machine,
- * checked by promtool, and scraped for real from a prometheus-node-exporter
- * started on 127.0.0.1 with the textfile collector pointed at its output.
+ * Prometheus metrics: prov_prometheus_report (templates/sh/parts/prometheus.sh)
+ * run under the shell matrix against a fixture machine, held to the metric
+ * table (generator/schema/metrics.ts), checked by promtool, and scraped for
+ * real from a prometheus-node-exporter started on 127.0.0.1 with the
+ * textfile collector pointed at its output.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { createEnvironment } from "../generator/render.js";
-import { buildModel } from "../generator/generate.js";
+import { buildModel, generateFiles } from "../generator/generate.js";
+import { resolveMetrics } from "../generator/schema/metrics.js";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
-import { acrossShells, outBin, runArgv, runCommand, shells } from "./helpers/shells.js";
+import { acrossShells, outBin, outLib, runArgv, runCommand, shells } from "./helpers/shells.js";
 
-/** A script made of the runtime core, the generation partial and the metrics partial. */
-function harness(): string {
-  const hb = createEnvironment();
-  const source = "#!/bin/sh\n{{> core}}\n{{> generations}}\n{{> prometheus}}\nprov_prometheus_report \"$1\"\n";
+/** A script that sources the parts the report needs from LIBDIR and prints the report. */
+function harness(libdir: string): string {
   const dir = mkdtempSync(join(tmpdir(), "eco-prom-"));
   const file = join(dir, "metrics.sh");
-  writeFileSync(file, hb.compile(source, { noEscape: true, strict: true })({ model: buildModel() }));
+  const parts = ["core", "schema", "metadata", "json", "generations", "prometheus"];
+  writeFileSync(file, `${parts.map((p) => `. '${libdir}/nixos-provenance/${p}.sh'`).join("\n")}\nprov_prometheus_report "$1"\n`);
   return file;
 }
-const script = harness();
+const script = harness(dirname(outLib));
 test.after(() => rmSync(join(script, ".."), { recursive: true, force: true }));
+const table = resolveMetrics(buildModel().fields);
 
 const hostileHost = 'h"o\\st\nline2 ✓';
 function machine(): { m: Machine; logDir: string } {
   const m = new Machine();
   m.switchTo(1);
   m.boot(1);
-  m.switchTo(2, { metadata: defaultMetadata(2, { HOSTNAME: hostileHost }) });
+  m.switchTo(2, { metadata: defaultMetadata(2, { HOSTNAME: hostileHost }), kernel: "6.7.1" }); // booted 1 runs the old kernel
   m.addSystem(3);
   m.setProfile(3); // built with `boot`: the newest generation is not running
   m.addHome(1);
@@ -65,6 +66,20 @@ function metrics(text: string): Map<string, string> {
   return out;
 }
 
+/** The label names of one sample line's series (values are not needed here). */
+function labelNames(series: string): string[] {
+  const open = series.indexOf("{");
+  if (open < 0) return [];
+  return [...series.slice(open + 1, -1).matchAll(/([a-z_]+)="(?:[^"\\]|\\.)*"/g)].map((m) => m[1]!);
+}
+
+/** The info sample's labels, unescaped, in order. */
+function infoLabels(text: string): [string, string][] {
+  const line = text.split("\n").find((l) => l.startsWith("nixos_provenance_info{"))!;
+  const body = line.slice(line.indexOf("{") + 1, line.lastIndexOf("}"));
+  return [...body.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c))]);
+}
+
 test("prov_prometheus_report: the same metrics under every shell, values from the machine", () => {
   const { m, logDir } = machine();
   try {
@@ -80,18 +95,80 @@ test("prov_prometheus_report: the same metrics under every shell, values from th
     assert.is(got.get("nixos_provenance_latest_generation"), "3");
     assert.is(got.get("nixos_provenance_booted_generation"), "1");
     assert.is(got.get("nixos_provenance_in_sync"), "0");
-    assert.is(got.get("nixos_provenance_needs_reboot"), "0");
-    assert.is(got.get("nixos_provenance_home_manager_generation"), "2");
-    assert.is(got.get("nixos_provenance_home_manager_in_sync"), "1");
+    assert.is(got.get("nixos_provenance_needs_reboot"), "1");
+    assert.is(got.get('nixos_provenance_needs_reboot_reason{reason="kernel"}'), "1");
+    assert.is(got.get('nixos_provenance_needs_reboot_reason{reason="initrd"}'), "1");
+    assert.is(got.get('nixos_provenance_needs_reboot_reason{reason="kernel-modules"}'), "1");
+    assert.is(got.get('nixos_provenance_home_manager_generation{user="alice"}'), "2");
+    assert.is(got.get('nixos_provenance_home_manager_latest_generation{user="alice"}'), "2");
+    assert.is(got.get('nixos_provenance_home_manager_in_sync{user="alice"}'), "1");
     assert.is(got.get("nixos_provenance_last_build_success"), "1");
     assert.is(got.get("nixos_provenance_last_build_exit_code"), "0");
     assert.is(got.get("nixos_provenance_last_build_duration_seconds"), "135");
     assert.is(got.get("nixos_provenance_last_build_timestamp_seconds"), String(Date.parse("2025-11-14T15:32:15+01:00") / 1000));
+    const now = Date.now() / 1000;
+    const reported = Number(got.get("nixos_provenance_report_timestamp_seconds"));
+    assert.ok(Math.abs(reported - now) < 60, `report time ${reported} is now (${now})`);
+    // The running system's link was made by the fixture's activate(): its time is the activation.
+    const activated = Number(got.get("nixos_provenance_activated_timestamp_seconds"));
+    assert.ok(activated <= reported && reported - activated < 60, `activated ${activated}`);
     const meta = defaultMetadata(2);
-    const info = `nixos_provenance_info{commit="${meta.GIT_COMMIT}",short_commit="${meta.GIT_SHORT_COMMIT}",dirty="false",nixpkgs_rev="${meta.NIXPKGS_REV}",host="h\\"o\\\\st\\nline2 ✓",system="x86_64-linux"}`;
-    assert.is(got.get(info), "1", first.stdout);
+    assert.equal(infoLabels(first.stdout), [
+      ["host", hostileHost], ["system", "x86_64-linux"], ["commit", meta.GIT_COMMIT!], ["short_commit", meta.GIT_SHORT_COMMIT!],
+      ["dirty", "false"], ["source_url", meta.GIT_SOURCE_URL!], ["nixos_version", "24.05.20240101.abcdef2"],
+      ["nixpkgs_rev", meta.NIXPKGS_REV!], ["home_manager_rev", meta.HOME_MANAGER_REV!],
+    ]);
   } finally {
     m.cleanup();
+  }
+});
+
+test("the report prints exactly the metric table: names, HELP, TYPE and label names", () => {
+  const { m, logDir } = machine();
+  try {
+    const text = runArgv(["dash", script, logDir], { env: m.env() }).stdout;
+    const helps = [...text.matchAll(/^# HELP (\S+) (.*)$/gm)].map((x) => [x[1]!, x[2]!]);
+    assert.equal(helps, table.map((t) => [t.name, t.help]), "HELP lines in table order");
+    const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((x) => [x[1]!, x[2]!]);
+    assert.equal(types, table.map((t) => [t.name, t.type]));
+    for (const [series] of metrics(text)) {
+      const name = series.replace(/\{.*/, "");
+      const spec = table.find((t) => t.name === name);
+      assert.ok(spec, `${name} is in the table`);
+      assert.equal(labelNames(series), spec!.labels.map((l) => l.name), series);
+      for (const label of spec!.labels.filter((l) => l.values)) {
+        const value = new RegExp(`${label.name}="([^"]*)"`).exec(series)?.[1];
+        assert.ok(label.values!.includes(value!), `${series}: ${label.name} is one of ${label.values}`);
+      }
+    }
+  } finally {
+    m.cleanup();
+  }
+});
+
+test("every tracked input of the schema becomes an info label (sops-nix -> sops_nix_rev)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "eco-prom-tracked-"));
+  const m = new Machine();
+  try {
+    const config = join(dir, "provenance.yaml");
+    writeFileSync(config, "trackedInputs:\n  - sops-nix\n  - disko\n");
+    for (const file of generateFiles(config).filter((f) => f.path.startsWith("out/lib/"))) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.content);
+    }
+    const tracked = harness(join(dir, "out/lib"));
+    m.switchTo(1, { metadata: defaultMetadata(1, { SOPS_NIX_REV: "5050505050505050505050505050505050505050", DISKO_REV: "d15c0d15c0d15c0d15c0d15c0d15c0d15c0d15c" }) });
+    const r = runArgv(["dash", tracked, join(m.root, "none")], { env: m.env() });
+    assert.is(r.stderr, "");
+    const labels = Object.fromEntries(infoLabels(r.stdout));
+    assert.is(labels.sops_nix_rev, "5050505050505050505050505050505050505050");
+    assert.is(labels.disko_rev, "d15c0d15c0d15c0d15c0d15c0d15c0d15c0d15c");
+    const trackedTable = resolveMetrics(buildModel(config).fields).find((t) => t.name === "nixos_provenance_info")!;
+    assert.equal(infoLabels(r.stdout).map(([k]) => k), trackedTable.labels.map((l) => l.name));
+    rmSync(join(tracked, ".."), { recursive: true, force: true });
+  } finally {
+    m.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -101,11 +178,11 @@ test("prov_prometheus_report: unknown values are absent, not zero", () => {
     const r = runArgv(["dash", script, join(m.root, "no-logs")], { env: m.env() });
     assert.is(r.status, 0);
     const got = metrics(r.stdout);
-    for (const name of ["current_generation", "latest_generation", "in_sync", "needs_reboot", "home_manager_generation", "last_build_success", "last_build_timestamp_seconds"]) {
-      assert.not.ok(got.has(`nixos_provenance_${name}`), name);
+    for (const name of ["current_generation", "latest_generation", "in_sync", "needs_reboot", "needs_reboot_reason", "activated_timestamp_seconds", "home_manager_generation", "home_manager_in_sync", "last_build_success", "last_build_timestamp_seconds"]) {
+      assert.not.ok([...got.keys()].some((k) => k.replace(/\{.*/, "") === `nixos_provenance_${name}`), name);
       assert.match(r.stdout, `# TYPE nixos_provenance_${name} gauge\n`);
     }
-    assert.is(got.get('nixos_provenance_info{commit="unknown",short_commit="unknown",dirty="unknown",nixpkgs_rev="unknown",host="unknown",system="unknown"}'), "1");
+    assert.is(got.get('nixos_provenance_info{host="unknown",system="unknown",commit="unknown",short_commit="unknown",dirty="unknown",source_url="unknown",nixos_version="unknown",nixpkgs_rev="unknown",home_manager_rev="unknown"}'), "1", r.stdout);
   } finally {
     m.cleanup();
   }

@@ -13,6 +13,7 @@ import { emitDocs } from "./docs.js";
 import { emitCompletions } from "./completions.js";
 import { emitManPages } from "./man.js";
 import { emitHomeManagerModule } from "./home-manager-module.js";
+import { emitMetrics } from "./metrics.js";
 
 export const emitters: Record<string, Emitter> = {
   "metadata.nix (builtins-only provenance)": emitMetadataNix,
@@ -24,6 +25,7 @@ export const emitters: Record<string, Emitter> = {
   "shell completions": emitCompletions,
   "man pages": emitManPages,
   "Home Manager module": emitHomeManagerModule,
+  "metrics doc, alert rules, Grafana dashboard": emitMetrics,
 };
 
 /** Run every emitter; two emitters claiming one path is a bug, reported as such. */

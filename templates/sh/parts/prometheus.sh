@@ -1,6 +1,9 @@
 # shellcheck shell=sh
 ##### Prometheus metrics (nixos-build-status --prometheus) #####
-# Needs the runtime core and the generation detection partial above.
+# Needs the runtime core, the schema's field table and the generation
+# detection part. The metrics, their HELP lines and labels are the table in
+# generator/schema/metrics.ts (documented in out/doc/metrics.md); the
+# generator refuses to run when a metric of the table is missing here.
 #
 #   prov_prometheus_report LOG_DIR
 #       Prints every metric in the Prometheus text exposition format (0.0.4)
@@ -11,13 +14,8 @@
 #       prov_ret = VALUE escaped for a label value: backslash, double quote
 #       and line feed become \\, \" and \n (the only escapes the format has).
 #
-# Metrics (all gauges):
-#   nixos_provenance_current_generation, _latest_generation, _booted_generation
-#   nixos_provenance_in_sync, nixos_provenance_needs_reboot
-#   nixos_provenance_home_manager_generation, _home_manager_in_sync
-#   nixos_provenance_last_build_success, _last_build_exit_code,
-#   _last_build_duration_seconds, _last_build_timestamp_seconds
-#   nixos_provenance_info{commit,short_commit,dirty,nixpkgs_rev,host,system} 1
+# Labels stay bounded: revisions, host, platform, user and fixed words; no
+# times and no free text.
 
 prov_prom_nl='
 '
@@ -120,24 +118,112 @@ END {
 }
 '
 
+
+# prov_prom_lower WORD: prov_ret = WORD with A-Z in lower case (no fork; WORD
+# is a field's shell name, [A-Z0-9_]).
+prov_prom_lower() {
+	prov_ret=
+	prov_prom_rest=$1
+	while [ -n "$prov_prom_rest" ]; do
+		prov_prom_tail=${prov_prom_rest#?}
+		prov_prom_c=${prov_prom_rest%"$prov_prom_tail"}
+		prov_prom_rest=$prov_prom_tail
+		case $prov_prom_c in
+		A) prov_prom_c=a ;; B) prov_prom_c=b ;; C) prov_prom_c=c ;; D) prov_prom_c=d ;;
+		E) prov_prom_c=e ;; F) prov_prom_c=f ;; G) prov_prom_c=g ;; H) prov_prom_c=h ;;
+		I) prov_prom_c=i ;; J) prov_prom_c=j ;; K) prov_prom_c=k ;; L) prov_prom_c=l ;;
+		M) prov_prom_c=m ;; N) prov_prom_c=n ;; O) prov_prom_c=o ;; P) prov_prom_c=p ;;
+		Q) prov_prom_c=q ;; R) prov_prom_c=r ;; S) prov_prom_c=s ;; T) prov_prom_c=t ;;
+		U) prov_prom_c=u ;; V) prov_prom_c=v ;; W) prov_prom_c=w ;; X) prov_prom_c=x ;;
+		Y) prov_prom_c=y ;; Z) prov_prom_c=z ;;
+		esac
+		prov_ret=$prov_ret$prov_prom_c
+	done
+}
+
+# prov_prom_add_label NAME VALUE: append NAME="VALUE" (escaped) to prov_prom_labels.
+prov_prom_add_label() {
+	prov_prom_label "$2"
+	prov_prom_labels=${prov_prom_labels:+$prov_prom_labels,}$1=\"$prov_ret\"
+}
+
+# prov_prom_input_label NAME KEY A B (a prov_md_each_field callback; B is the value): every
+# field named *_REV is the revision of a tracked flake input, and becomes the
+# info label of its lower-case name (NIXPKGS_REV -> nixpkgs_rev).
+prov_prom_input_label() {
+	case $1 in
+	*_REV)
+		prov_prom_lower "$1"
+		prov_prom_add_label "$prov_ret" "$4"
+		;;
+	esac
+}
+
+# prov_prom_stat_time PATH: prov_ret = the modification time of PATH itself
+# (a link is not followed), in seconds since the epoch, or empty.
+prov_prom_stat_time() {
+	prov_ret=$(stat -c %Y -- "$1" 2>/dev/null) || prov_ret=
+	case $prov_ret in
+	'' | *[!0-9]*) prov_ret= ;;
+	esac
+}
+
 prov_prometheus_report() {
 	prov_prom_dir=${1:-${NIXOS_PROVENANCE_LOG_DIR:-$prov_default_log_dir}}
 	prov_system_detect
 	prov_system_boot_detect
 	prov_hm_detect
 	prov_commit_detect "$prov_current"
+	prov_md_from_meta
+	prov_md_keep
+
+	prov_prom_labels=
+	prov_prom_add_label host "$prov_md_HOSTNAME"
+	prov_prom_add_label system "$prov_md_SYSTEM"
+	prov_prom_add_label commit "$prov_commit_full"
+	prov_prom_add_label short_commit "$prov_commit"
+	prov_prom_add_label dirty "$prov_commit_dirty"
+	prov_prom_add_label source_url "$prov_md_GIT_SOURCE_URL"
+	prov_prom_version=
+	if [ -f "$prov_current/nixos-version" ]; then
+		IFS= read -r prov_prom_version <"$prov_current/nixos-version" || :
+	fi
+	prov_prom_add_label nixos_version "${prov_prom_version:-unknown}"
+	prov_md_each_field prov_prom_input_label
+	printf '# HELP %s %s\n# TYPE %s gauge\n' nixos_provenance_info 'Provenance of the running system: configuration commit, dirty flag, host, platform and every tracked input revision; always 1.' nixos_provenance_info
+	printf 'nixos_provenance_info{%s} 1\n' "$prov_prom_labels"
 
 	prov_prom_metric nixos_provenance_current_generation 'Running NixOS system generation (/run/current-system).' "$prov_sys_current"
 	prov_prom_metric nixos_provenance_latest_generation 'Newest NixOS system generation in the system profile.' "$prov_sys_latest"
-	prov_prom_metric nixos_provenance_booted_generation 'NixOS system generation the machine booted.' "$prov_sys_booted"
+	prov_prom_metric nixos_provenance_booted_generation 'NixOS system generation the machine booted (/run/booted-system).' "$prov_sys_booted"
 	prov_prom_bool "$prov_sys_status"
 	prov_prom_metric nixos_provenance_in_sync '1 when the running system is the newest generation, 0 when not.' "$prov_ret"
+
+	prov_prom_known=
+	[ -e "$prov_booted" ] && [ -e "$prov_current" ] && prov_prom_known=1
 	prov_ret=
-	[ -e "$prov_booted" ] && [ -e "$prov_current" ] && prov_prom_bool "$prov_sys_needs_reboot"
+	[ -n "$prov_prom_known" ] && prov_prom_bool "$prov_sys_needs_reboot"
 	prov_prom_metric nixos_provenance_needs_reboot '1 when the booted kernel, initrd or kernel modules differ from the running system.' "$prov_ret"
-	prov_prom_metric nixos_provenance_home_manager_generation "Active Home Manager generation of the reporting user." "$prov_hm_current"
+	printf '# HELP %s %s\n# TYPE %s gauge\n' nixos_provenance_needs_reboot_reason '1 for each reason a reboot is needed (booted and running system differ in it), 0 for the others.' nixos_provenance_needs_reboot_reason
+	if [ -n "$prov_prom_known" ]; then
+		for prov_l in kernel initrd kernel-modules; do
+			prov_prom_v=0
+			prov_same_file "$prov_booted/$prov_l" "$prov_current/$prov_l" || prov_prom_v=1
+			printf 'nixos_provenance_needs_reboot_reason{reason="%s"} %s\n' "$prov_l" "$prov_prom_v"
+		done
+	fi
+
+	prov_ret=
+	[ -e "$prov_current" ] && prov_prom_stat_time "$prov_current"
+	prov_prom_metric nixos_provenance_activated_timestamp_seconds 'When the running generation was activated (the time of /run/current-system, which every activation replaces), in seconds since the epoch.' "$prov_ret"
+
+	prov_prom_label "${prov_hm_user:-unknown}"
+	prov_prom_user=$prov_ret
 	prov_prom_bool "$prov_hm_status"
-	prov_prom_metric nixos_provenance_home_manager_in_sync '1 when Home Manager is activated at its newest generation, 0 when not.' "$prov_ret"
+	prov_prom_hm_sync=$prov_ret
+	prov_prom_metric_user nixos_provenance_home_manager_generation 'Activated Home Manager generation of the reporting user.' "$prov_hm_current"
+	prov_prom_metric_user nixos_provenance_home_manager_latest_generation 'Newest Home Manager generation of the reporting user.' "$prov_hm_latest"
+	prov_prom_metric_user nixos_provenance_home_manager_in_sync '1 when Home Manager is activated at its newest generation, 0 when not.' "$prov_prom_hm_sync"
 
 	prov_prom_success=
 	prov_prom_exit=
@@ -153,26 +239,27 @@ prov_prometheus_report() {
 			buildDuration=*) prov_prom_duration=${prov_line#*=} ;;
 			buildEnd=*) prov_prom_end=${prov_line#*=} ;;
 			esac
-		done <<EOF
+		done <<EOT
 $prov_prom_fields
-EOF
+EOT
 	fi
 	prov_prom_metric nixos_provenance_last_build_success '1 when the last nixos-build-wrapper run succeeded, 0 when it failed.' "$prov_prom_success"
 	prov_prom_metric nixos_provenance_last_build_exit_code 'Exit code of the last nixos-build-wrapper run.' "$prov_prom_exit"
 	prov_prom_metric nixos_provenance_last_build_duration_seconds 'Duration of the last nixos-build-wrapper run.' "$prov_prom_duration"
 	prov_prom_metric nixos_provenance_last_build_timestamp_seconds 'When the last nixos-build-wrapper run ended, in seconds since the epoch.' "$prov_prom_end"
 
-	printf '# HELP %s %s\n# TYPE %s gauge\n' nixos_provenance_info 'Provenance of the running system; the value is always 1.' nixos_provenance_info
-	prov_prom_label "$prov_commit_full"
-	prov_prom_commit=$prov_ret
-	prov_prom_label "$prov_commit"
-	prov_prom_short=$prov_ret
-	prov_prom_label "${prov_meta_NIXPKGS_REV:-unknown}"
-	prov_prom_nixpkgs=$prov_ret
-	prov_prom_label "${prov_meta_HOSTNAME:-unknown}"
-	prov_prom_host=$prov_ret
-	prov_prom_label "${prov_meta_SYSTEM:-unknown}"
-	printf 'nixos_provenance_info{commit="%s",short_commit="%s",dirty="%s",nixpkgs_rev="%s",host="%s",system="%s"} 1\n' \
-		"$prov_prom_commit" "$prov_prom_short" "$prov_commit_dirty" "$prov_prom_nixpkgs" "$prov_prom_host" "$prov_ret"
+	prov_prom_now=$(date +%s 2>/dev/null) || prov_prom_now=
+	case $prov_prom_now in
+	'' | *[!0-9]*) prov_prom_now= ;;
+	esac
+	prov_prom_metric nixos_provenance_report_timestamp_seconds 'When these metrics were written, in seconds since the epoch (stale metrics: the writer stopped).' "$prov_prom_now"
+	return 0
+}
+
+# prov_prom_metric_user NAME HELP VALUE: one gauge with the user label
+# (prov_prom_user, already escaped); no sample when VALUE is empty.
+prov_prom_metric_user() {
+	printf '# HELP %s %s\n# TYPE %s gauge\n' "$1" "$2" "$1"
+	[ -n "$3" ] && printf '%s{user="%s"} %s\n' "$1" "$prov_prom_user" "$3"
 	return 0
 }
