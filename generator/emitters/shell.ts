@@ -100,22 +100,51 @@ function writerCall(shape: JsonShape, variable: string): string {
   }
 }
 
-/** `prov_json_<Shape>`: prov_ret = the JSON object, keys in the shape's order. */
-function jsonWriter(spec: JsonShapeSpec): string {
-  const writer = spec.writer!;
+/** The object a writer writes: the shape itself, or the items of an array shape. */
+function writtenObject(spec: JsonShapeSpec): JsonShape & { type: "object" } {
   const shape = spec.shape.type === "array" ? spec.shape.items : spec.shape;
   if (shape.type !== "object") throw new Error(`${spec.name}: a writer needs an object shape (or an array of objects)`);
-  const lines = [
-    `# prov_json_${spec.name}: prov_ret = one ${spec.name}${spec.shape.type === "array" ? " entry" : ""} from prov_${writer.prefix}_<key>.`,
-    `prov_json_${shellIdentifier(spec.name)}() {`,
-    "\tprov_jw=",
-  ];
-  Object.entries(shape.properties).forEach(([key, property], i) => {
-    const variable = writer.vars?.[key] ?? `prov_${writer.prefix}_${shellIdentifier(key)}`;
-    lines.push(`\t${writerCall(property, shellIdentifier(variable))}`, `\tprov_jw=$prov_jw${jsonMember(key, i === 0)}$prov_ret`);
+  return shape;
+}
+
+/** Members of one object: `prov_jw` accumulates them; nested objects are written in place. */
+function writerMembers(spec: JsonShapeSpec, object: JsonShape & { type: "object" }, path: string[], out: string[]): void {
+  const writer = spec.writer!;
+  const acc = `prov_jw${path.length ? `_${path.length}` : ""}`;
+  out.push(`\t${acc}=`);
+  Object.entries(object.properties).forEach(([key, property], i) => {
+    const dotted = [...path, key].join(".");
+    const variable = shellIdentifier(writer.vars?.[dotted] ?? `prov_${writer.prefix}_${[...path, key].join("_")}`);
+    if (property.type === "object" && !writer.raw?.includes(dotted)) {
+      writerMembers(spec, property, [...path, key], out);
+      out.push(`\t${acc}=$${acc}${jsonMember(key, i === 0)}"{$prov_jw_${path.length + 1}}"`);
+      return;
+    }
+    if (writer.raw?.includes(dotted)) out.push(`\tprov_json_raw "$${variable}" ${property.type === "array" ? "'[]'" : "null"}`);
+    else if (writer.verbatim?.includes(dotted)) out.push(`\tprov_ret=\\"$${variable}\\"`);
+    else out.push(`\t${writerCall(property, variable)}`);
+    out.push(`\t${acc}=$${acc}${jsonMember(key, i === 0)}$prov_ret`);
   });
+}
+
+/** `prov_json_<Shape>`: prov_ret = the JSON object, keys in the shape's order. */
+function jsonWriter(spec: JsonShapeSpec): string {
+  const object = writtenObject(spec);
+  const lines = [
+    `# prov_json_${spec.name}: prov_ret = one ${spec.name}${spec.shape.type === "array" ? " entry" : ""} from prov_${spec.writer!.prefix}_<key>.`,
+    `prov_json_${shellIdentifier(spec.name)}() {`,
+  ];
+  writerMembers(spec, object, [], lines);
   lines.push("\tprov_ret=\"{$prov_jw}\"", "}");
   return lines.join("\n");
+}
+
+/** `prov_awk_json_<Shape>`: the awk function json_<Shape>(V) placing already-encoded values under the shape's keys. */
+function awkJsonWriter(spec: JsonShapeSpec): string {
+  const object = writtenObject(spec);
+  const members = Object.keys(object.properties).map((key, i) => `${JSON.stringify(`${i ? "," : ""}${jsonString(key)}:`)} V[${JSON.stringify(key)}]`);
+  const fn = `function json_${spec.name}(V) { return "{" ${members.join(" ")} "}" }`;
+  return [`# prov_awk_json_${spec.name}: awk function json_${spec.name}(V), V[key] = each value as JSON.`, `prov_awk_json_${shellIdentifier(spec.name)}=${q(`\n${fn}\n`)}`].join("\n");
 }
 
 function fieldTables(model: Model): string {
@@ -211,7 +240,10 @@ function fieldTables(model: Model): string {
       "}",
     );
   }
-  for (const shape of model.jsonShapes) if (shape.writer) out.push("", jsonWriter(shape));
+  for (const shape of model.jsonShapes) {
+    if (shape.writer && !shape.writer.awkOnly) out.push("", jsonWriter(shape));
+    if (shape.writer?.awk || shape.writer?.awkOnly) out.push("", awkJsonWriter(shape));
+  }
   return out.join("\n");
 }
 
@@ -582,12 +614,15 @@ emitShellRuntime.validate = (model) => {
     const command = name.replace(/\.sh$/, "");
     if (!model.command[command]) problems.push(`templates/sh/bin/${name}: no command ${command} in the schema`);
   }
-  const writers = new Set(model.jsonShapes.filter((s) => s.writer).map((s) => `prov_json_${s.name}`));
+  const writers = new Set(model.jsonShapes.filter((s) => s.writer && !s.writer.awkOnly).map((s) => `prov_json_${s.name}`));
+  const awkWriters = new Set(model.jsonShapes.filter((s) => s.writer?.awk || s.writer?.awkOnly).map((s) => `prov_awk_json_${s.name}`));
   const all = [...sources.values(), ...partOrder.filter((p) => p !== "schema").map((p) => templateSource(`sh/parts/${p}.sh`)), templateSource("sh/lib/build-status.sh")];
   for (const text of all) {
     for (const name of scanShell(text).mentions) {
       const m = /^prov_json_([A-Z][A-Za-z0-9]*)$/.exec(name);
       if (m && !writers.has(name)) problems.push(`runtime source calls ${name}, but the schema has no shape ${m[1]} with a writer`);
+      const a = /^prov_awk_json_([A-Za-z0-9]*)$/.exec(name);
+      if (a && !awkWriters.has(name)) problems.push(`runtime source uses ${name}, but the schema has no shape ${a[1]} with an awk writer`);
     }
   }
   // A global read somewhere must be set somewhere: a renamed variable would
@@ -604,8 +639,14 @@ emitShellRuntime.validate = (model) => {
     if (m[1]!.endsWith("_") || families.some((f) => m[1]!.startsWith(f))) continue;
     if (!set.has(m[1]!)) problems.push(`runtime sources read $${m[1]} but nothing ever sets it`);
   }
-  for (const shape of model.jsonShapes.filter((s) => s.writer)) {
-    if (!all.some((text) => scanShell(text).mentions.has(`prov_json_${shape.name}`))) problems.push(`shape ${shape.name} has a writer that no runtime source calls`);
+  const used = (name: string) => all.some((text) => scanShell(text).mentions.has(name));
+  for (const shape of model.jsonShapes) {
+    if (!shape.writer) {
+      if (model.commands.some((c) => c.jsonOutputs.includes(shape.name))) problems.push(`shape ${shape.name} is printed by a command but has no writer (generator/schema/shapes: add writer: { prefix })`);
+      continue;
+    }
+    if (!shape.writer.awkOnly && !used(`prov_json_${shape.name}`)) problems.push(`shape ${shape.name} has a writer that no runtime source calls`);
+    if ((shape.writer.awk || shape.writer.awkOnly) && !used(`prov_awk_json_${shape.name}`)) problems.push(`shape ${shape.name} has an awk writer that no runtime source uses`);
   }
   return problems;
 };

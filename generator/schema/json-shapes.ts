@@ -1,8 +1,19 @@
 import type { JsonShapeSpec } from "./types.js";
-import { generationInfoShape } from "./shapes/generation-info.js";
-import { generationListShape, generationDiffShape, nixpkgsAuditShape } from "./shapes/generation-list.js";
-import { buildRecordShape } from "./shapes/build-record.js";
+import { generationInfoShape, waybarShape, i3statusRsShape } from "./shapes/generation-info.js";
+import { generationListShape, generationDiffShape, generationDiffChangeShape, nixpkgsAuditShape } from "./shapes/generation-list.js";
+import { buildRecordShape, buildHistorySummaryShape } from "./shapes/build-record.js";
 import { buildStatusShape } from "./shapes/build-status.js";
 
 /** Every JSON document the commands print, one file per shape under shapes/. */
-export const defaultJsonShapes: JsonShapeSpec[] = [generationInfoShape, generationListShape, generationDiffShape, nixpkgsAuditShape, buildRecordShape, buildStatusShape];
+export const defaultJsonShapes: JsonShapeSpec[] = [
+  generationInfoShape,
+  waybarShape,
+  i3statusRsShape,
+  generationListShape,
+  generationDiffShape,
+  generationDiffChangeShape,
+  nixpkgsAuditShape,
+  buildRecordShape,
+  buildHistorySummaryShape,
+  buildStatusShape,
+];

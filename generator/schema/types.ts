@@ -163,11 +163,29 @@ export interface JsonShapeSpec {
   description: string;
   shape: JsonShape;
   /**
-   * The generated shell writer `prov_json_<name>`: it reads each top-level
-   * property `key` from `prov_<prefix>_<key>` (or `vars[key]`) and sets
-   * prov_ret to the JSON text. Shapes without a writer are only documented.
+   * The generated writer `prov_json_<name>` (shell): it reads each property
+   * `key` from `prov_<prefix>_<key>` (nested objects: `<key>_<sub>`, or
+   * `vars["key"]` / `vars["key.sub"]`), encodes it by its type and sets
+   * prov_ret to the JSON text. For array shapes it writes one item.
    */
-  writer?: { prefix: string; vars?: Record<string, string> };
+  writer?: JsonWriterSpec;
+}
+
+export interface JsonWriterSpec {
+  prefix: string;
+  vars?: Record<string, string>;
+  /** Keys whose variable already holds JSON text made by another writer or the log reader. */
+  raw?: string[];
+  /** String keys printed without escaping: values built only from characters JSON needs no escape for (bar texts). */
+  verbatim?: string[];
+  /**
+   * Also (or only) an awk writer: the awk function `json_<name>(V)` in the
+   * shell variable `prov_awk_json_<name>`; V[key] holds each value already
+   * encoded as JSON (the awk side has jesc for that).
+   */
+  awk?: boolean;
+  /** No shell writer (the shape is only written from awk). */
+  awkOnly?: boolean;
 }
 
 /** Defaults for the runtime, overridable by the user's config file. */

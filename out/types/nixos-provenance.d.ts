@@ -29,6 +29,37 @@ export type NixosMetadata = {
   /** Flake reference that rebuilds exactly this configuration. `unknown` when it cannot be known. */
   flakeUrl: string;
 };
+/** Contents of nixos-metadata.json in a Home Manager generation (and $XDG_DATA_HOME/nixos-provenance/home-metadata.json). */
+export type HomeManagerMetadata = {
+  /** Version of the metadata schema (1). */
+  schemaVersion: number;
+  /** Full commit of the configuration flake; for a dirty tree, the commit the changes sit on. `unknown` when it cannot be known. */
+  commit: string;
+  /** First 7 characters of the commit, for display. `unknown` when it cannot be known. */
+  shortCommit: string;
+  /** Whether the configuration had uncommitted changes when it was built. null when unknown. */
+  dirty: boolean | null;
+  /** Date (YYYYMMDD) of the configuration's last commit or change. `unknown` when it cannot be known. */
+  lastModified: string;
+  /** Web link to the configuration at that commit. `unknown` when it cannot be known. */
+  sourceUrl: string;
+  /** Revision of the nixpkgs input. `unknown` when it cannot be known. */
+  nixpkgsRev: string;
+  /** Content hash of the nixpkgs input, for verification. `unknown` when it cannot be known. */
+  nixpkgsNarHash: string;
+  /** Revision of the home-manager input. `unknown` when it cannot be known. */
+  homeManagerRev: string;
+  /** Host the generation was built for. `unknown` when it cannot be known. */
+  hostname: string;
+  /** Platform of the generation (x86_64-linux, aarch64-linux, ...). `unknown` when it cannot be known. */
+  system: string;
+  /** Date (YYYYMMDD) the build is pinned to: the configuration's last-modified date, so that evaluating twice gives the same system. `unknown` when it cannot be known. */
+  buildDate: string;
+  /** Flake reference that rebuilds exactly this configuration. `unknown` when it cannot be known. */
+  flakeUrl: string;
+  /** The Home Manager user (`home.username`) whose generation this is. */
+  homeManagerUser: string;
+};
 /** Which system and Home Manager generations are running, and whether they are the latest. */
 export type GenerationInfo = {
   /** Running system generation, `g42` (or `unknown`). */
@@ -70,6 +101,26 @@ export type GenerationInfo = {
   /** Space-separated reasons for a warning: `system`, `home-manager`, `reboot`. */
   warningParts: string;
 };
+/** Output of nixos-generation-info --waybar (Waybar custom module, return-type json). */
+export type WaybarModule = {
+  /** `g42 hm12`, with ` ⚠` when out of sync. */
+  text: string;
+  /** What runs and what is newest, one line per side. */
+  tooltip: string;
+  /** Whether everything is the latest generation. */
+  class: "in-sync" | "out-of-sync" | "unknown";
+  /** Whether everything is the latest generation. */
+  alt: "in-sync" | "out-of-sync" | "unknown";
+};
+/** Output of nixos-generation-info --i3status-rs (i3status-rust custom block, json = true). */
+export type I3statusRsBlock = {
+  /** Icon name (empty). */
+  icon: string;
+  /** Block state. */
+  state: "Idle" | "Warning" | "Critical";
+  /** `g42 hm12`, with ` ⚠` when out of sync. */
+  text: string;
+};
 /** Every system generation with what can be known of its provenance. */
 export type GenerationList = Array<{
   /** Generation number. */
@@ -104,18 +155,20 @@ export type GenerationDiff = {
   /** Second generation as given. */
   to: string;
   /** One entry per field whose value differs, in metadata file order, then nixosVersion and kernelVersion. */
-  changes: Array<{
-    /** Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`. */
-    field: string;
-    /** JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`). */
-    key: string;
-    /** Value in the first generation (`unknown` when absent). */
-    from: string;
-    /** Value in the second generation. */
-    to: string;
-  }>;
+  changes: GenerationDiffChange[];
   /** Forge link comparing the two commits, when the source is on a known forge (GitHub, GitLab) and both commits are known. */
   compareUrl: string | null;
+};
+/** One metadata field that differs between two generations. */
+export type GenerationDiffChange = {
+  /** Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`. */
+  field: string;
+  /** JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`). */
+  key: string;
+  /** Value in the first generation (`unknown` when absent). */
+  from: string;
+  /** Value in the second generation. */
+  to: string;
 };
 /** Distinct nixpkgs revisions of the system generations and the generations that used each. */
 export type NixpkgsAudit = Array<{
@@ -175,6 +228,23 @@ export type BuildRecord = {
   /** Generation info at that moment (`nixos-generation-info --json`); null when it could not be had. */
   postGeneration: GenerationInfo | null;
 };
+/** The last builds, short form (get_build_history_summary). */
+export type BuildHistorySummary = Array<{
+  /** buildStart of the record. */
+  timestamp: string;
+  /** `os` or `home`. */
+  target: string;
+  /** Rebuild action. */
+  action: string;
+  /** The build's exit code. */
+  exitCode: number;
+  /** exitCode == 0. */
+  success: boolean;
+  /** buildDuration of the record, seconds. */
+  duration: number;
+  /** generationAfter of the record. */
+  generation: string;
+}>;
 /** Sync, health and buildability of the system. */
 export type BuildStatus = {
   /** When the report was made, ISO 8601. */

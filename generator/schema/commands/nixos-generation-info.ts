@@ -21,7 +21,7 @@ export const nixosGenerationInfo: CommandSpec = {
     { name: "nothingToWarn", code: 1, description: "--warning only: in sync, nothing to warn about." },
     { name: "usage", code: 64, description: "Invalid arguments (64 = EX_USAGE, shared by every command but nixos-build-status)." },
   ],
-  jsonOutputs: ["GenerationInfo"],
+  jsonOutputs: ["GenerationInfo", "WaybarModule", "I3statusRsBlock"],
   prefix: "gi",
   defaultMode: "human",
   examples: [

@@ -24,7 +24,7 @@ export const nixosMetadata: CommandSpec = {
     { name: "notFound", code: 1, description: "No such generation, an argument that is neither `current`, `booted` nor a number, or (--field, reproduce) no metadata for it." },
     { name: "usage", code: 64, description: "Invalid arguments (64 = EX_USAGE, shared by every command but nixos-build-status)." },
   ],
-  jsonOutputs: ["NixosMetadata", "GenerationList", "GenerationDiff", "NixpkgsAudit"],
+  jsonOutputs: ["NixosMetadata", "GenerationList", "GenerationDiff", "GenerationDiffChange", "NixpkgsAudit"],
   prefix: "md",
   defaultMode: "human",
   subcommands: [

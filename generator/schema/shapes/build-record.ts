@@ -8,6 +8,7 @@ const generationSnapshot = nullable(ref("GenerationInfo", "Generation info at th
 export const buildRecordShape: JsonShapeSpec = {
   name: "BuildRecord",
   description: "One run of nixos-build-wrapper.",
+  writer: { prefix: "br", raw: ["argv", "errors", "errorBlocks", "failedDerivations", "lastPhase", "preGeneration", "postGeneration"] },
   shape: obj("A build record.", {
     buildStart: str("Start time, ISO 8601.", { format: "date-time" }),
     buildEnd: str("End time, ISO 8601.", { format: "date-time" }),
@@ -36,3 +37,23 @@ export const buildRecordShape: JsonShapeSpec = {
   }),
 };
 
+
+/** get_build_history_summary (lib/build-status.sh): the seed's short form of the last builds. */
+export const buildHistorySummaryShape: JsonShapeSpec = {
+  name: "BuildHistorySummary",
+  description: "The last builds, short form (get_build_history_summary).",
+  writer: { prefix: "bh", awkOnly: true },
+  shape: {
+    type: "array",
+    description: "Oldest first.",
+    items: obj("One build.", {
+      timestamp: str("buildStart of the record."),
+      target: str("`os` or `home`."),
+      action: str("Rebuild action."),
+      exitCode: int("The build's exit code."),
+      success: bool("exitCode == 0."),
+      duration: int("buildDuration of the record, seconds."),
+      generation: str("generationAfter of the record."),
+    }),
+  },
+};

@@ -5,6 +5,7 @@ import { str, int, bool, obj, ref, nullable } from "./build.js";
 export const buildStatusShape: JsonShapeSpec = {
   name: "BuildStatus",
   description: "Sync, health and buildability of the system.",
+  writer: { prefix: "sr", raw: ["generation", "lastBuild", "buildErrors.errors"] },
   shape: obj("A status report.", {
     timestamp: str("When the report was made, ISO 8601.", { format: "date-time" }),
     hostname: str("Host name."),

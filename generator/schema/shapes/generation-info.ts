@@ -34,3 +34,28 @@ export const generationInfoShape: JsonShapeSpec = {
   }),
 };
 
+
+/** `nixos-generation-info --waybar`: a Waybar custom module's return-type json. */
+export const waybarShape: JsonShapeSpec = {
+  name: "WaybarModule",
+  description: "Output of nixos-generation-info --waybar (Waybar custom module, return-type json).",
+  writer: { prefix: "wb", verbatim: ["text", "class", "alt"], raw: ["tooltip"] },
+  shape: obj("A Waybar module update.", {
+    text: str("`g42 hm12`, with ` ⚠` when out of sync."),
+    tooltip: str("What runs and what is newest, one line per side."),
+    class: syncStatus("everything"),
+    alt: syncStatus("everything"),
+  }),
+};
+
+/** `nixos-generation-info --i3status-rs`: an i3status-rust custom block's json. */
+export const i3statusRsShape: JsonShapeSpec = {
+  name: "I3statusRsBlock",
+  description: "Output of nixos-generation-info --i3status-rs (i3status-rust custom block, json = true).",
+  writer: { prefix: "ib", verbatim: ["icon", "state", "text"] },
+  shape: obj("An i3status-rust block update.", {
+    icon: str("Icon name (empty)."),
+    state: str("Block state.", { enum: ["Idle", "Warning", "Critical"] }),
+    text: str("`g42 hm12`, with ` ⚠` when out of sync."),
+  }),
+};

@@ -1,10 +1,11 @@
 import type { JsonShapeSpec } from "../types.js";
-import { str, int, bool, nullable, obj } from "./build.js";
+import { str, int, bool, nullable, obj, ref } from "./build.js";
 
 /** One entry of `nixos-metadata list --json`; names follow `nixos-rebuild list-generations --json`. */
 export const generationListShape: JsonShapeSpec = {
   name: "GenerationList",
   description: "Every system generation with what can be known of its provenance.",
+  writer: { prefix: "gl", awkOnly: true },
   shape: {
     type: "array",
     description: "Generations, oldest first.",
@@ -30,20 +31,29 @@ export const generationListShape: JsonShapeSpec = {
 export const generationDiffShape: JsonShapeSpec = {
   name: "GenerationDiff",
   description: "The metadata fields that differ between two system generations.",
+  writer: { prefix: "gd", raw: ["changes"] },
   shape: obj("Differences from generation `from` to generation `to`.", {
     from: str("First generation as given (`41`, `current`, `booted`)."),
     to: str("Second generation as given."),
     changes: {
       type: "array",
       description: "One entry per field whose value differs, in metadata file order, then nixosVersion and kernelVersion.",
-      items: obj("One differing field.", {
-        field: str("Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`."),
-        key: str("JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`)."),
-        from: str("Value in the first generation (`unknown` when absent)."),
-        to: str("Value in the second generation."),
-      }),
+      items: ref("GenerationDiffChange"),
     },
     compareUrl: nullable(str("Forge link comparing the two commits, when the source is on a known forge (GitHub, GitLab) and both commits are known.")),
+  }),
+};
+
+/** One entry of GenerationDiff.changes. */
+export const generationDiffChangeShape: JsonShapeSpec = {
+  name: "GenerationDiffChange",
+  description: "One metadata field that differs between two generations.",
+  writer: { prefix: "gdc" },
+  shape: obj("One differing field.", {
+    field: str("Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`."),
+    key: str("JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`)."),
+    from: str("Value in the first generation (`unknown` when absent)."),
+    to: str("Value in the second generation."),
   }),
 };
 
@@ -51,6 +61,7 @@ export const generationDiffShape: JsonShapeSpec = {
 export const nixpkgsAuditShape: JsonShapeSpec = {
   name: "NixpkgsAudit",
   description: "Distinct nixpkgs revisions of the system generations and the generations that used each.",
+  writer: { prefix: "na", awkOnly: true },
   shape: {
     type: "array",
     description: "One entry per revision, in order of first use.",

@@ -126,14 +126,17 @@ get_build_history_summary() {
 		}
 		/^\{/ {
 			n++
-			if (count > 0) ring[n % count] = "{\"timestamp\":" val("buildStart") ",\"target\":" val("target") ",\"action\":" val("action") ",\"exitCode\":" val("exitCode") ",\"success\":" val("success") ",\"duration\":" val("buildDuration") ",\"generation\":" val("generationAfter") "}"
+			V["timestamp"] = val("buildStart"); V["target"] = val("target"); V["action"] = val("action")
+			V["exitCode"] = val("exitCode"); V["success"] = val("success"); V["duration"] = val("buildDuration")
+			V["generation"] = val("generationAfter")
+			if (count > 0) ring[n % count] = json_BuildHistorySummary(V)
 		}
 		END {
 			start = n - count + 1; if (start < 1) start = 1
 			printf "["
 			for (i = start; i <= n; i++) printf "%s\n%s", (i > start ? "," : ""), ring[i % count]
 			print (n >= start ? "\n]" : "]")
-		}' "$prov_ret/build-history.json"
+		}'"$prov_awk_json_BuildHistorySummary" "$prov_ret/build-history.json"
 }
 
 # extract_nix_errors LOG_FILE: the error blocks of a build log (each

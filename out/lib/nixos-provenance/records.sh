@@ -221,13 +221,15 @@ END {
 		print (nb ? "\n]" : "]")
 		exit
 	}
-	printf "\"errors\":\""
+	# what=record: four lines, each one JSON value: errors, errorBlocks,
+	# failedDerivations, lastPhase (the wrapper puts them in its record).
+	printf "\""
 	for (i = 1; i <= nb; i++) printf "%s%s", (i > 1 ? "\\n\\n" : ""), bj[i]
 	if (dropped) printf "\\n\\n(%d more error blocks)", dropped
-	printf "\",\"errorBlocks\":["
+	printf "\"\n["
 	for (i = 1; i <= nb; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), bj[i]
-	printf "],\"failedDerivations\":["
+	printf "]\n["
 	for (i = 1; i <= nd; i++) printf "%s\"%s\"", (i > 1 ? "," : ""), jesc(drv[i])
-	printf "],\"lastPhase\":\"%s\"\n", jesc(phase == "" ? "unknown" : phase)
+	printf "]\n\"%s\"\n", jesc(phase == "" ? "unknown" : phase)
 }
 '

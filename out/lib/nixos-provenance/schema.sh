@@ -329,3 +329,166 @@ prov_json_GenerationInfo() {
 	prov_jw=$prov_jw',"warningParts":'$prov_ret
 	prov_ret="{$prov_jw}"
 }
+
+# prov_json_WaybarModule: prov_ret = one WaybarModule from prov_wb_<key>.
+prov_json_WaybarModule() {
+	prov_jw=
+	prov_ret=\"$prov_wb_text\"
+	prov_jw=$prov_jw'"text":'$prov_ret
+	prov_json_raw "$prov_wb_tooltip" null
+	prov_jw=$prov_jw',"tooltip":'$prov_ret
+	prov_ret=\"$prov_wb_class\"
+	prov_jw=$prov_jw',"class":'$prov_ret
+	prov_ret=\"$prov_wb_alt\"
+	prov_jw=$prov_jw',"alt":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_json_I3statusRsBlock: prov_ret = one I3statusRsBlock from prov_ib_<key>.
+prov_json_I3statusRsBlock() {
+	prov_jw=
+	prov_ret=\"$prov_ib_icon\"
+	prov_jw=$prov_jw'"icon":'$prov_ret
+	prov_ret=\"$prov_ib_state\"
+	prov_jw=$prov_jw',"state":'$prov_ret
+	prov_ret=\"$prov_ib_text\"
+	prov_jw=$prov_jw',"text":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_awk_json_GenerationList: awk function json_GenerationList(V), V[key] = each value as JSON.
+prov_awk_json_GenerationList='
+function json_GenerationList(V) { return "{" "\"generation\":" V["generation"] ",\"date\":" V["date"] ",\"nixosVersion\":" V["nixosVersion"] ",\"kernelVersion\":" V["kernelVersion"] ",\"configurationRevision\":" V["configurationRevision"] ",\"specialisations\":" V["specialisations"] ",\"current\":" V["current"] ",\"booted\":" V["booted"] ",\"commit\":" V["commit"] ",\"dirty\":" V["dirty"] ",\"nixpkgsRev\":" V["nixpkgsRev"] ",\"hasMetadata\":" V["hasMetadata"] "}" }
+'
+
+# prov_json_GenerationDiff: prov_ret = one GenerationDiff from prov_gd_<key>.
+prov_json_GenerationDiff() {
+	prov_jw=
+	prov_json_str "$prov_gd_from"
+	prov_jw=$prov_jw'"from":'$prov_ret
+	prov_json_str "$prov_gd_to"
+	prov_jw=$prov_jw',"to":'$prov_ret
+	prov_json_raw "$prov_gd_changes" '[]'
+	prov_jw=$prov_jw',"changes":'$prov_ret
+	prov_json_nullstr "$prov_gd_compareUrl"
+	prov_jw=$prov_jw',"compareUrl":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_json_GenerationDiffChange: prov_ret = one GenerationDiffChange from prov_gdc_<key>.
+prov_json_GenerationDiffChange() {
+	prov_jw=
+	prov_json_str "$prov_gdc_field"
+	prov_jw=$prov_jw'"field":'$prov_ret
+	prov_json_str "$prov_gdc_key"
+	prov_jw=$prov_jw',"key":'$prov_ret
+	prov_json_str "$prov_gdc_from"
+	prov_jw=$prov_jw',"from":'$prov_ret
+	prov_json_str "$prov_gdc_to"
+	prov_jw=$prov_jw',"to":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_awk_json_NixpkgsAudit: awk function json_NixpkgsAudit(V), V[key] = each value as JSON.
+prov_awk_json_NixpkgsAudit='
+function json_NixpkgsAudit(V) { return "{" "\"nixpkgsRev\":" V["nixpkgsRev"] ",\"generations\":" V["generations"] "}" }
+'
+
+# prov_json_BuildRecord: prov_ret = one BuildRecord from prov_br_<key>.
+prov_json_BuildRecord() {
+	prov_jw=
+	prov_json_str "$prov_br_buildStart"
+	prov_jw=$prov_jw'"buildStart":'$prov_ret
+	prov_json_str "$prov_br_buildEnd"
+	prov_jw=$prov_jw',"buildEnd":'$prov_ret
+	prov_json_num "$prov_br_buildDuration"
+	prov_jw=$prov_jw',"buildDuration":'$prov_ret
+	prov_json_str "$prov_br_target"
+	prov_jw=$prov_jw',"target":'$prov_ret
+	prov_json_str "$prov_br_action"
+	prov_jw=$prov_jw',"action":'$prov_ret
+	prov_json_str "$prov_br_tool"
+	prov_jw=$prov_jw',"tool":'$prov_ret
+	prov_json_str "$prov_br_flakePath"
+	prov_jw=$prov_jw',"flakePath":'$prov_ret
+	prov_json_num "$prov_br_exitCode"
+	prov_jw=$prov_jw',"exitCode":'$prov_ret
+	prov_json_bool "$prov_br_success"
+	prov_jw=$prov_jw',"success":'$prov_ret
+	prov_json_bool "$prov_br_interrupted"
+	prov_jw=$prov_jw',"interrupted":'$prov_ret
+	prov_json_str "$prov_br_hostname"
+	prov_jw=$prov_jw',"hostname":'$prov_ret
+	prov_json_str "$prov_br_user"
+	prov_jw=$prov_jw',"user":'$prov_ret
+	prov_json_str "$prov_br_command"
+	prov_jw=$prov_jw',"command":'$prov_ret
+	prov_json_raw "$prov_br_argv" '[]'
+	prov_jw=$prov_jw',"argv":'$prov_ret
+	prov_json_str "$prov_br_generationBefore"
+	prov_jw=$prov_jw',"generationBefore":'$prov_ret
+	prov_json_str "$prov_br_generationAfter"
+	prov_jw=$prov_jw',"generationAfter":'$prov_ret
+	prov_json_str "$prov_br_generationChange"
+	prov_jw=$prov_jw',"generationChange":'$prov_ret
+	prov_json_str "$prov_br_buildLogPath"
+	prov_jw=$prov_jw',"buildLogPath":'$prov_ret
+	prov_json_raw "$prov_br_errors" null
+	prov_jw=$prov_jw',"errors":'$prov_ret
+	prov_json_raw "$prov_br_errorBlocks" '[]'
+	prov_jw=$prov_jw',"errorBlocks":'$prov_ret
+	prov_json_raw "$prov_br_failedDerivations" '[]'
+	prov_jw=$prov_jw',"failedDerivations":'$prov_ret
+	prov_json_raw "$prov_br_lastPhase" null
+	prov_jw=$prov_jw',"lastPhase":'$prov_ret
+	prov_json_raw "$prov_br_preGeneration" null
+	prov_jw=$prov_jw',"preGeneration":'$prov_ret
+	prov_json_raw "$prov_br_postGeneration" null
+	prov_jw=$prov_jw',"postGeneration":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_awk_json_BuildHistorySummary: awk function json_BuildHistorySummary(V), V[key] = each value as JSON.
+prov_awk_json_BuildHistorySummary='
+function json_BuildHistorySummary(V) { return "{" "\"timestamp\":" V["timestamp"] ",\"target\":" V["target"] ",\"action\":" V["action"] ",\"exitCode\":" V["exitCode"] ",\"success\":" V["success"] ",\"duration\":" V["duration"] ",\"generation\":" V["generation"] "}" }
+'
+
+# prov_json_BuildStatus: prov_ret = one BuildStatus from prov_sr_<key>.
+prov_json_BuildStatus() {
+	prov_jw=
+	prov_json_str "$prov_sr_timestamp"
+	prov_jw=$prov_jw'"timestamp":'$prov_ret
+	prov_json_str "$prov_sr_hostname"
+	prov_jw=$prov_jw',"hostname":'$prov_ret
+	prov_json_raw "$prov_sr_generation" null
+	prov_jw=$prov_jw',"generation":'$prov_ret
+	prov_jw_1=
+	prov_json_num "$prov_sr_buildErrors_errorCount"
+	prov_jw_1=$prov_jw_1'"errorCount":'$prov_ret
+	prov_json_raw "$prov_sr_buildErrors_errors" '[]'
+	prov_jw_1=$prov_jw_1',"errors":'$prov_ret
+	prov_jw=$prov_jw',"buildErrors":'"{$prov_jw_1}"
+	prov_jw_1=
+	prov_json_bool "$prov_sr_bootStatus_bootFailed"
+	prov_jw_1=$prov_jw_1'"bootFailed":'$prov_ret
+	prov_json_str "$prov_sr_bootStatus_failedUnits"
+	prov_jw_1=$prov_jw_1',"failedUnits":'$prov_ret
+	prov_json_str "$prov_sr_bootStatus_checked"
+	prov_jw_1=$prov_jw_1',"checked":'$prov_ret
+	prov_jw=$prov_jw',"bootStatus":'"{$prov_jw_1}"
+	prov_jw_1=
+	prov_json_bool "$prov_sr_buildability_canBuild"
+	prov_jw_1=$prov_jw_1'"canBuild":'$prov_ret
+	prov_json_str "$prov_sr_buildability_buildError"
+	prov_jw_1=$prov_jw_1',"buildError":'$prov_ret
+	prov_json_str "$prov_sr_buildability_checked"
+	prov_jw_1=$prov_jw_1',"checked":'$prov_ret
+	prov_jw=$prov_jw',"buildability":'"{$prov_jw_1}"
+	prov_json_raw "$prov_sr_lastBuild" null
+	prov_jw=$prov_jw',"lastBuild":'$prov_ret
+	prov_json_str "$prov_sr_overallStatus"
+	prov_jw=$prov_jw',"overallStatus":'$prov_ret
+	prov_json_num "$prov_sr_exitCode"
+	prov_jw=$prov_jw',"exitCode":'$prov_ret
+	prov_ret="{$prov_jw}"
+}

@@ -280,26 +280,24 @@ prov_st_human() {
 
 prov_st_json() {
 	prov_st_now_iso
-	prov_json_str "$prov_st_iso"
-	printf '{\n  "timestamp": %s,\n' "$prov_ret"
-	prov_json_str "$prov_st_host"
-	printf '  "hostname": %s,\n' "$prov_ret"
-	printf '  "generation": %s,\n' "$prov_st_gen_json"
-	printf '  "buildErrors": {"errorCount": %s, "errors": %s},\n' "$prov_st_err_count" "$prov_st_err_json"
-	prov_json_str "$prov_st_units"
-	printf '  "bootStatus": {"bootFailed": %s, "failedUnits": %s, "checked": "%s"},\n' \
-		"$prov_st_boot_failed" "$prov_ret" "$prov_st_boot_checked"
-	prov_json_str "$prov_st_build_error"
-	printf '  "buildability": {"canBuild": %s, "buildError": %s, "checked": "%s"},\n' \
-		"$prov_st_can_build" "$prov_ret" "$prov_st_flake_checked"
-	printf '  "lastBuild": '
-	if [ -n "$prov_st_lb" ]; then
-		# One line of JSON (raw newlines cannot occur in it): streamed.
-		tr -d '\n' <"$prov_st_lb_file"
-	else
-		printf '{}'
-	fi
-	printf ',\n  "overallStatus": "%s",\n  "exitCode": %s\n}\n' "$prov_st_overall" "$prov_st_code"
+	prov_sr_timestamp=$prov_st_iso
+	prov_sr_hostname=$prov_st_host
+	prov_sr_generation=$prov_st_gen_json
+	prov_sr_buildErrors_errorCount=$prov_st_err_count
+	prov_sr_buildErrors_errors=$prov_st_err_json
+	prov_sr_bootStatus_bootFailed=$prov_st_boot_failed
+	prov_sr_bootStatus_failedUnits=$prov_st_units
+	prov_sr_bootStatus_checked=$prov_st_boot_checked
+	prov_sr_buildability_canBuild=$prov_st_can_build
+	prov_sr_buildability_buildError=$prov_st_build_error
+	prov_sr_buildability_checked=$prov_st_flake_checked
+	prov_sr_lastBuild='{}'
+	# One line of JSON (the wrapper writes no raw line break into it).
+	[ -z "$prov_st_lb" ] || prov_sr_lastBuild=$(tr -d '\n' <"$prov_st_lb_file")
+	prov_sr_overallStatus=$prov_st_overall
+	prov_sr_exitCode=$prov_st_code
+	prov_json_BuildStatus
+	printf '%s\n' "$prov_ret"
 }
 
 prov_st_now_iso() {

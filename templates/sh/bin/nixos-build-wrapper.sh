@@ -312,7 +312,10 @@ prov_bw_pty_plan() {
 # 4 MiB of the log, among the lines that can name one (grep first: a build
 # of a million lines costs milliseconds here, not a second pass of awk).
 prov_bw_extract() {
-	prov_bw_errjson='"errors":"","errorBlocks":[],"failedDerivations":[],"lastPhase":"unknown"'
+	prov_br_errors='""'
+	prov_br_errorBlocks='[]'
+	prov_br_failedDerivations='[]'
+	prov_br_lastPhase='"unknown"'
 	[ -f "$prov_bw_tmplog" ] || return 0
 	if [ "$prov_bw_code" = 0 ]; then
 		prov_bw_out=$(tail -c 4194304 -- "$prov_bw_tmplog" | LC_ALL=C grep -E 'Running phase: |building .?/nix/store/' |
@@ -320,8 +323,19 @@ prov_bw_extract() {
 	else
 		prov_bw_out=$(LC_ALL=C awk -v what=record "$prov_json_awk_lib$prov_bs_log_awk" "$prov_bw_tmplog") || :
 	fi
-	case $prov_bw_out in
-	\"errors\":*) prov_bw_errjson=$prov_bw_out ;;
+	# Four lines, each one JSON value (the log reader escapes line breaks).
+	{
+		IFS= read -r prov_l1 && IFS= read -r prov_l2 && IFS= read -r prov_l3 && IFS= read -r prov_l4 || return 0
+	} <<EOF_RECORD
+$prov_bw_out
+EOF_RECORD
+	case $prov_l1$prov_l2$prov_l3$prov_l4 in
+	\"*\"\[*\]\[*\]\"*\")
+		prov_br_errors=$prov_l1
+		prov_br_errorBlocks=$prov_l2
+		prov_br_failedDerivations=$prov_l3
+		prov_br_lastPhase=$prov_l4
+		;;
 	esac
 }
 
@@ -329,28 +343,28 @@ prov_bw_extract() {
 prov_bw_record() {
 	if [ "$prov_bw_code" = 0 ]; then prov_bw_ok=true; else prov_bw_ok=false; fi
 	if [ -n "$prov_bw_interrupted" ]; then prov_bw_int=true; else prov_bw_int=false; fi
-	prov_json_str "$prov_bw_start_iso"
-	printf '{"buildStart":%s' "$prov_ret"
-	prov_json_str "$prov_bw_end_iso"
-	printf ',"buildEnd":%s,"buildDuration":%s' "$prov_ret" "$prov_bw_duration"
-	printf ',"target":"%s","action":"%s","tool":"%s"' "$prov_bw_target" "$prov_bw_action" "$prov_bw_tool"
-	prov_json_str "$prov_bw_flake"
-	printf ',"flakePath":%s,"exitCode":%s,"success":%s,"interrupted":%s' "$prov_ret" "$prov_bw_code" "$prov_bw_ok" "$prov_bw_int"
-	prov_json_str "$prov_bw_host"
-	printf ',"hostname":%s' "$prov_ret"
-	prov_json_str "$prov_bw_user"
-	printf ',"user":%s' "$prov_ret"
-	prov_json_str "$prov_bw_cmd"
-	printf ',"command":%s,"argv":%s' "$prov_ret" "$prov_bw_argv_json"
-	prov_json_str "$prov_bw_gen_before"
-	printf ',"generationBefore":%s' "$prov_ret"
-	prov_json_str "$prov_bw_gen_after"
-	printf ',"generationAfter":%s' "$prov_ret"
-	prov_json_str "$prov_bw_change"
-	printf ',"generationChange":%s' "$prov_ret"
-	prov_json_str "$prov_bw_logpath"
-	printf ',"buildLogPath":%s,%s' "$prov_ret" "$prov_bw_errjson"
-	printf ',"preGeneration":%s,"postGeneration":%s}\n' "$prov_bw_pre" "$prov_bw_post"
+	prov_br_buildStart=$prov_bw_start_iso
+	prov_br_buildEnd=$prov_bw_end_iso
+	prov_br_buildDuration=$prov_bw_duration
+	prov_br_target=$prov_bw_target
+	prov_br_action=$prov_bw_action
+	prov_br_tool=$prov_bw_tool
+	prov_br_flakePath=$prov_bw_flake
+	prov_br_exitCode=$prov_bw_code
+	prov_br_success=$prov_bw_ok
+	prov_br_interrupted=$prov_bw_int
+	prov_br_hostname=$prov_bw_host
+	prov_br_user=$prov_bw_user
+	prov_br_command=$prov_bw_cmd
+	prov_br_argv=$prov_bw_argv_json
+	prov_br_generationBefore=$prov_bw_gen_before
+	prov_br_generationAfter=$prov_bw_gen_after
+	prov_br_generationChange=$prov_bw_change
+	prov_br_buildLogPath=$prov_bw_logpath
+	prov_br_preGeneration=$prov_bw_pre
+	prov_br_postGeneration=$prov_bw_post
+	prov_json_BuildRecord
+	printf '%s\n' "$prov_ret"
 }
 
 # prov_bw_lock / prov_bw_unlock: serialise writers of the history. flock(1)

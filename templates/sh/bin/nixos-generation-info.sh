@@ -175,8 +175,13 @@ prov_gi_mode_i3status_rs() {
 	*) prov_l=Idle ;;
 	esac
 	[ "$prov_gi_syncStatus" != out-of-sync ] && [ "$prov_gi_needsReboot" = true ] && prov_l=Warning
-	# The bar text is made of g, hm, digits, ? and the warning sign: no escaping needed.
-	printf '{"icon":"","state":"%s","text":"%s"}\n' "$prov_l" "$prov_gi_bar"
+	# The bar text is made of g, hm, digits, ? and the warning sign: the
+	# writer prints it without escaping (no fork).
+	prov_ib_icon=
+	prov_ib_state=$prov_l
+	prov_ib_text=$prov_gi_bar
+	prov_json_I3statusRsBlock
+	printf '%s\n' "$prov_ret"
 }
 
 prov_gi_mode_export() {
@@ -210,7 +215,12 @@ Reboot needed (booted $prov_gi_bootedGeneration)"
 prov_gi_mode_waybar() {
 	prov_gi_tooltip
 	prov_json_lines "$prov_ret"
-	printf '{"text":"%s","tooltip":%s,"class":"%s","alt":"%s"}\n' "$prov_gi_bar" "$prov_ret" "$prov_gi_syncStatus" "$prov_gi_syncStatus"
+	prov_wb_tooltip=$prov_ret
+	prov_wb_text=$prov_gi_bar
+	prov_wb_class=$prov_gi_syncStatus
+	prov_wb_alt=$prov_gi_syncStatus
+	prov_json_WaybarModule
+	printf '%s\n' "$prov_ret"
 }
 
 prov_gi_mode_human() {

@@ -243,7 +243,11 @@ $1 == "G" {
 		sl = ""
 		ns = split(specs, sp, "/")
 		for (i = 1; i <= ns; i++) sl = sl (i > 1 ? "," : "") q(sp[i])
-		printf "%s{\"generation\":%s,\"date\":%s,\"nixosVersion\":%s,\"kernelVersion\":%s,\"configurationRevision\":%s,\"specialisations\":[%s],\"current\":%s,\"booted\":%s,\"commit\":%s,\"dirty\":%s,\"nixpkgsRev\":%s,\"hasMetadata\":%s}", (count ? ",\n" : "[\n"), gen, q(d), q(label), q(kernel), q(rev), sl, cur, boot, q(commit), (dirty == "true" || dirty == "false" ? dirty : "null"), q(nixpkgs), (has ? "true" : "false")
+		V["generation"] = gen; V["date"] = q(d); V["nixosVersion"] = q(label); V["kernelVersion"] = q(kernel)
+		V["configurationRevision"] = q(rev); V["specialisations"] = "[" sl "]"; V["current"] = cur; V["booted"] = boot
+		V["commit"] = q(commit); V["dirty"] = (dirty == "true" || dirty == "false" ? dirty : "null")
+		V["nixpkgsRev"] = q(nixpkgs); V["hasMetadata"] = (has ? "true" : "false")
+		printf "%s%s", (count ? ",\n" : "[\n"), json_GenerationList(V)
 		count++
 		next
 	}
@@ -279,7 +283,8 @@ END {
 		printf "["
 		for (i = 1; i <= nrev; i++) {
 			gsub(/ /, ",", gens[order[i]])
-			printf "%s{\"nixpkgsRev\":%s,\"generations\":[%s]}", (i > 1 ? ",\n" : "\n"), q(order[i]), gens[order[i]]
+			V["nixpkgsRev"] = q(order[i]); V["generations"] = "[" gens[order[i]] "]"
+			printf "%s%s", (i > 1 ? ",\n" : "\n"), json_NixpkgsAudit(V)
 		}
 		printf "%s\n", (nrev ? "\n]" : "]")
 		exit
@@ -336,7 +341,7 @@ prov_cmd_list() {
 	prov_system_detect
 	prov_system_boot_detect
 	prov_list_stream | LC_ALL=C awk -v mode="$1" -v curgen="$prov_sys_current" -v bootgen="$prov_sys_booted" \
-		"$prov_json_awk_lib$prov_list_awk"
+		"$prov_json_awk_lib$prov_awk_json_GenerationList$prov_awk_json_NixpkgsAudit$prov_list_awk"
 }
 
 prov_md_mode_list_human() {
@@ -437,13 +442,12 @@ prov_cmd_diff() {
 	fi
 	prov_url=$prov_ret
 	if [ "$prov_opt_mode" = json ]; then
-		prov_json_str "$prov_da_name"
-		prov_j_from=$prov_ret
-		prov_json_str "$2"
-		prov_j_to=$prov_ret
-		prov_j_url=null
-		[ -n "$prov_url" ] && prov_json_str "$prov_url" && prov_j_url=$prov_ret
-		printf '{"from":%s,"to":%s,"changes":[%s],"compareUrl":%s}\n' "$prov_j_from" "$prov_j_to" "$prov_out" "$prov_j_url"
+		prov_gd_from=$prov_da_name
+		prov_gd_to=$2
+		prov_gd_changes=[$prov_out]
+		prov_gd_compareUrl=$prov_url
+		prov_json_GenerationDiff
+		printf '%s\n' "$prov_ret"
 		return 0
 	fi
 	[ "$prov_changes" -gt 0 ] || printf '  %s\n' 'no differences in the recorded metadata'
@@ -456,10 +460,12 @@ prov_diff_one() {
 	[ "$3" = "$4" ] && return 0
 	prov_changes=$((prov_changes + 1))
 	if [ "$prov_opt_mode" = json ]; then
-		prov_json_str "$3"
-		prov_j_a=$prov_ret
-		prov_json_str "$4"
-		prov_out="$prov_out$prov_sep{\"field\":\"$1\",\"key\":\"$2\",\"from\":$prov_j_a,\"to\":$prov_ret}"
+		prov_gdc_field=$1
+		prov_gdc_key=$2
+		prov_gdc_from=$3
+		prov_gdc_to=$4
+		prov_json_GenerationDiffChange
+		prov_out=$prov_out$prov_sep$prov_ret
 		prov_sep=,
 	else
 		printf '  %-18s %s -> %s\n' "$1" "$3" "$4"
