@@ -5,7 +5,10 @@
 import { readFileSync } from "node:fs";
 import type { CommandSpec, ExitCodeSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec, Schema } from "./schema/types.js";
 import { fieldGroupTitles, forges } from "./schema/fields.js";
-import { ConfigError, isReservedShellVar, provenanceConfigShape, type ConfigProblem, type UserConfig } from "./config.js";
+import { ConfigError, isReservedShellVar, provenanceConfigShape, urlPlaceholders, type ConfigProblem, type UserConfig } from "./config.js";
+import { provenanceOptions, type OptionSpec } from "./schema/options.js";
+import { formatPath, schemaDocument, validate } from "./json-schema.js";
+import { dotComponentPattern, safeDirectoryPattern, safeDirectoryWhat, systemDirectories, systemDirectoryPrefixes } from "./schema/paths.js";
 
 export interface ResolvedCommand extends CommandSpec {
   /** Exit codes by template name. */
@@ -46,6 +49,43 @@ export interface Model {
   };
   /** The first lines of a metadata file (comment and schema version), per kind of generation. */
   metadataHeaders: Record<keyof typeof metadataFiles, string>;
+  /** Every option of the NixOS and Home Manager modules (generator/schema/options.ts), resolved. */
+  options: OptionSpec[];
+  /** The one field a Home Manager generation records beyond the schema's: whose it is. */
+  homeUserField: { shellVar: string; jsonKey: string };
+  /** The directory rule of generator/schema/paths.ts, which the NixOS module's assertions repeat. */
+  pathRule: { pattern: string; dotPattern: string; systemDirectories: string[]; prefixes: string[]; what: string };
+  /** The JSON shape each module's metadata JSON must match (a name in `shapes`). */
+  metadataJsonShapes: Record<keyof typeof metadataFiles, string>;
+}
+
+/** See Model.homeUserField. */
+export const homeUserField = { shellVar: "HOME_MANAGER_USER", jsonKey: "homeManagerUser" } as const;
+
+/**
+ * The metadata JSON a module writes, with a placeholder value of each field's
+ * type: what metadata.nix writes (`schemaVersion` and every field), plus the
+ * user for Home Manager. The emitters' validate step checks it against the
+ * JSON Schema of `metadataJsonShapes[generation]`.
+ */
+export function metadataJsonWritten(model: Pick<Model, "schemaVersion" | "fields" | "homeUserField">, generation: keyof typeof metadataFiles): Record<string, unknown> {
+  const written: Record<string, unknown> = { schemaVersion: model.schemaVersion };
+  for (const field of model.fields) written[field.jsonKey] = field.type === "boolean" ? null : "unknown";
+  if (generation === "home-manager") written[model.homeUserField.jsonKey] = "alice";
+  return written;
+}
+
+/** What the JSON Schema of `metadataJsonShapes[generation]` rejects in what that module writes; empty when it allows it all. */
+export function metadataJsonProblems(model: Pick<Model, "schemaVersion" | "fields" | "homeUserField" | "metadataJsonShapes" | "shapes" | "jsonShapes">, generation: keyof typeof metadataFiles): string[] {
+  const shapeName = model.metadataJsonShapes[generation];
+  const what = generation === "nixos" ? "/etc/nixos-metadata.json" : "the generation's nixos-metadata.json (home-metadata.json)";
+  const spec = model.shapes[shapeName];
+  if (!spec) return [`writes ${what}, but the schema has no JSON shape ${shapeName}`];
+  return validate(metadataJsonWritten(model, generation), schemaDocument(spec, model.jsonShapes)).map((p) => {
+    const where = formatPath(p.path) || "the document";
+    const why = p.keyword === "additionalProperties" ? `the key ${where} is not allowed` : `${where}: expected ${p.expected}${p.got ? `, got ${JSON.stringify(p.got.value)}` : ""}`;
+    return `writes ${what}, which out/schema/${shapeName}.schema.json rejects: ${why}`;
+  });
 }
 
 /** package.json's version, read once: the one place the version is written down. */
@@ -97,6 +137,20 @@ function metadataShape(fields: MetadataFieldSpec[], schemaVersion: number): Json
     },
     description: "Contents of /etc/nixos-metadata.json: the provenance of one system generation.",
     shape: { type: "object", description: "Provenance of a generation.", properties, required: Object.keys(properties), additionalProperties: false },
+  };
+}
+
+/** home-metadata.json: the NixOS metadata plus the user whose generation it is. */
+function homeMetadataShape(nixos: JsonShapeSpec): JsonShapeSpec {
+  if (nixos.shape.type !== "object") throw new Error("NixosMetadata is an object shape");
+  const properties: Record<string, JsonShape> = {
+    ...nixos.shape.properties,
+    [homeUserField.jsonKey]: { type: "string", description: "The Home Manager user (`home.username`) whose generation this is." },
+  };
+  return {
+    name: "HomeManagerMetadata",
+    description: "Contents of nixos-metadata.json in a Home Manager generation (and $XDG_DATA_HOME/nixos-provenance/home-metadata.json).",
+    shape: { ...nixos.shape, description: "Provenance of a Home Manager generation.", properties, required: Object.keys(properties) },
   };
 }
 
@@ -152,7 +206,10 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
     return { ...command, exit };
   });
 
-  const jsonShapes = [metadataShape(fields, schema.schemaVersion), ...schema.jsonShapes];
+  const nixosMetadata = metadataShape(fields, schema.schemaVersion);
+  const jsonShapes = [nixosMetadata, homeMetadataShape(nixosMetadata), ...schema.jsonShapes];
+
+  const paths = { libraryEtcName: "nixos-provenance/build-status.sh", legacyEtcName: "nixos/lib/build-status.sh" };
 
   const groups = (Object.keys(fieldGroupTitles) as MetadataFieldSpec["group"][])
     .map((group) => ({ group, title: fieldGroupTitles[group], fields: fields.filter((f) => f.group === group) }))
@@ -179,7 +236,23 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
     },
     configShape: provenanceConfigShape,
     packageVersion,
-    paths: { libraryEtcName: "nixos-provenance/build-status.sh", legacyEtcName: "nixos/lib/build-status.sh" },
+    paths,
     metadataHeaders: { nixos: metadataHeader(schema.schemaVersion, "nixos"), "home-manager": metadataHeader(schema.schemaVersion, "home-manager") },
+    options: provenanceOptions({
+      trackedInputs: trackedInputs.filter((i) => !fixedInputs.has(i)),
+      urlPlaceholders,
+      commandNames: commands.map((c) => c.name),
+      optionFields: fields.filter((f) => f.source.kind === "option"),
+      fieldNames: fields.map((f) => f.shellVar),
+      sourceUrlTemplate: config?.sourceUrlTemplate !== undefined ? config.sourceUrlTemplate : schema.sourceUrlTemplate,
+      flakeUrlTemplate: config?.flakeUrlTemplate !== undefined ? config.flakeUrlTemplate : schema.flakeUrlTemplate,
+      runtime: { logDir: config?.runtime.logDir ?? schema.runtime.logDir, historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength },
+      libraryEtcPath: `/etc/${paths.libraryEtcName}`,
+      legacyEtcPath: `/etc/${paths.legacyEtcName}`,
+      homeUserShellVar: homeUserField.shellVar,
+    }),
+    homeUserField,
+    pathRule: { pattern: safeDirectoryPattern, dotPattern: dotComponentPattern, systemDirectories: [...systemDirectories], prefixes: [...systemDirectoryPrefixes], what: safeDirectoryWhat },
+    metadataJsonShapes: { nixos: nixosMetadata.name, "home-manager": "HomeManagerMetadata" },
   };
 }

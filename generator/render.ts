@@ -14,7 +14,8 @@ import { nixAttrName, nixString, nixStringList } from "./escape/nix.js";
 import { jsonString } from "./escape/json.js";
 import { upperSnake } from "./model.js";
 import { Code } from "./escape/code.js";
-import type { ResolvedCommand } from "./model.js";
+import type { Model, ResolvedCommand } from "./model.js";
+import type { ModuleName, NixValue, OptionSpec, OptionType } from "./schema/options.js";
 
 export const templatesDir = fileURLToPath(new URL("../../templates/", import.meta.url));
 
@@ -137,4 +138,182 @@ export function usageText(command: ResolvedCommand): string {
   out.push("", "Exit status:");
   for (const code of command.exitCodes) out.push(`  ${String(code.code).padEnd(22)}${code.description}`);
   return out.join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// NixOS / Home Manager option declarations, stamped out of the options table
+// (generator/schema/options.ts) for both modules' templates.
+
+/** One line of Nix, `depth` levels below the block it is printed in. */
+interface NixLine {
+  depth: number;
+  code: Code;
+}
+
+function nixIdentifierPath(ref: string): Code {
+  const [first, ...rest] = ref.split(".");
+  if (!first || !/^[A-Za-z_][A-Za-z0-9_'-]*$/.test(first)) throw new Error(`option default ${JSON.stringify(ref)} is not an attribute path`);
+  return rest.reduce((acc, part) => Code.of`${acc}.${Code.nixAttr(part)}`, Code.nixAttr(first));
+}
+
+/** A typed value as a Nix literal, on one line. */
+export function nixValue(value: NixValue): Code {
+  if (value === null) return Code.of`null`;
+  if (value === true) return Code.of`true`;
+  if (value === false) return Code.of`false`;
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new Error(`option values are integers, not ${value}`);
+    return value < 0 ? Code.of`(${value})` : Code.of`${value}`;
+  }
+  if (typeof value === "string") return Code.nix(value);
+  if (Array.isArray(value)) return value.length ? Code.of`[ ${Code.join(value.map(nixValue), " ")} ]` : Code.of`[ ]`;
+  const entries = Object.entries(value as Record<string, NixValue>);
+  if (!entries.length) return Code.of`{ }`;
+  return Code.of`{ ${Code.join(entries.map(([k, v]) => Code.of`${Code.nixAttr(k)} = ${nixValue(v)};`), " ")} }`;
+}
+
+/** `lib.types.*` of a type; a submodule spans several lines. */
+function nixTypeLines(type: OptionType): NixLine[] {
+  const one = (code: Code): NixLine[] => [{ depth: 0, code }];
+  const inner = (of: OptionType): Code => {
+    const lines = nixTypeLines(of);
+    if (lines.length !== 1) throw new Error("a submodule cannot be nested in another type here");
+    const code = lines[0]!.code;
+    // Bare names need no parentheses as an argument; applications do.
+    return /^lib\.types\.[A-Za-z.]+$/.test(code.text) ? code : Code.of`(${code})`;
+  };
+  switch (type.type) {
+    case "bool": return one(Code.of`lib.types.bool`);
+    case "str": return one(Code.of`lib.types.str`);
+    case "package": return one(Code.of`lib.types.package`);
+    case "anything": return one(Code.of`lib.types.anything`);
+    case "positiveInt": return one(Code.of`lib.types.ints.positive`);
+    case "strMatching": return one(Code.of`lib.types.strMatching ${Code.nix(type.pattern)}`);
+    case "enum": return one(Code.of`lib.types.enum ${Code.nixList(type.values)}`);
+    case "nullOr": return one(Code.of`lib.types.nullOr ${inner(type.of)}`);
+    case "attrsOf": return one(Code.of`lib.types.attrsOf ${inner(type.of)}`);
+    case "submodule": {
+      const body = nixOptionLines(type.options);
+      if (!body.length) return one(Code.of`lib.types.submodule { options = { }; }`);
+      return [
+        { depth: 0, code: Code.of`lib.types.submodule {` },
+        { depth: 1, code: Code.of`options = {` },
+        ...body.map((l) => ({ depth: l.depth + 2, code: l.code })),
+        { depth: 1, code: Code.of`};` },
+        { depth: 0, code: Code.of`}` },
+      ];
+    }
+  }
+}
+
+/** `name = <first line>` … `<last line>;` for a value of one or more lines. */
+function nixBinding(name: Code, value: NixLine[]): NixLine[] {
+  const out = value.map((l) => ({ ...l }));
+  out[0] = { depth: 0, code: Code.of`${name} = ${out[0]!.code}` };
+  const last = out.length - 1;
+  out[last] = { depth: out[last]!.depth, code: Code.of`${out[last]!.code};` };
+  return out;
+}
+
+/** A description: one string, or one per line joined with `+` (the text, line breaks included, is unchanged). */
+function nixDescription(text: string): NixLine[] {
+  const pieces = text.split(/(?<=\n)/);
+  if (pieces.length === 1) return [{ depth: 0, code: Code.of`description = ${Code.nix(text)};` }];
+  return [
+    { depth: 0, code: Code.of`description =` },
+    ...pieces.map((piece, i) => ({ depth: 1, code: i === 0 ? Code.nix(piece) : Code.of`+ ${Code.nix(piece)}` })),
+  ].map((l, i, all) => (i === all.length - 1 ? { ...l, code: Code.of`${l.code};` } : l));
+}
+
+function nixOptionDeclaration(name: Code, option: OptionSpec): NixLine[] {
+  if (option.enable) {
+    if (option.type.type !== "bool" || option.default || option.example || option.defaultText || option.readOnly) {
+      throw new Error(`${option.name}: an enable option is a plain mkEnableOption (bool, default false)`);
+    }
+    return [{ depth: 0, code: Code.of`${name} = lib.mkEnableOption ${Code.nix(option.description)};` }];
+  }
+  const body: NixLine[] = [...nixBinding(Code.of`type`, nixTypeLines(option.type))];
+  if (option.readOnly) body.push({ depth: 0, code: Code.of`readOnly = true;` });
+  if (option.default) {
+    const value = "value" in option.default ? nixValue(option.default.value) : nixIdentifierPath(option.default.ref);
+    body.push({ depth: 0, code: Code.of`default = ${value};` });
+  }
+  if (option.defaultText !== undefined) body.push({ depth: 0, code: Code.of`defaultText = lib.literalExpression ${Code.nix(option.defaultText)};` });
+  if (option.example) {
+    const example = "value" in option.example ? nixValue(option.example.value) : Code.of`lib.literalExpression ${Code.nix(option.example.expression)}`;
+    body.push({ depth: 0, code: Code.of`example = ${example};` });
+  }
+  body.push(...nixDescription(option.description));
+  return [
+    { depth: 0, code: Code.of`${name} = lib.mkOption {` },
+    ...body.map((l) => ({ depth: l.depth + 1, code: l.code })),
+    { depth: 0, code: Code.of`};` },
+  ];
+}
+
+interface OptionNode {
+  option?: OptionSpec;
+  children: Map<string, OptionNode>;
+}
+
+/** The declarations of `options`, nested by their dotted names, in table order. */
+function nixOptionLines(options: readonly OptionSpec[]): NixLine[] {
+  const root: OptionNode = { children: new Map() };
+  for (const option of options) {
+    let node = root;
+    for (const part of option.name.split(".")) {
+      if (node.option) throw new Error(`option ${option.name} is inside the option ${node.option.name}`);
+      let child = node.children.get(part);
+      if (!child) node.children.set(part, (child = { children: new Map() }));
+      node = child;
+    }
+    if (node.option || node.children.size) throw new Error(`option ${option.name} is declared twice (or holds other options)`);
+    node.option = option;
+  }
+  const emit = (node: OptionNode): NixLine[] => {
+    const blocks = [...node.children].map(([part, child]): NixLine[] => {
+      const name = Code.nixAttr(part);
+      if (child.option) return nixOptionDeclaration(name, child.option);
+      return [
+        { depth: 0, code: Code.of`${name} = {` },
+        ...emit(child).map((l) => ({ depth: l.depth + 1, code: l.code })),
+        { depth: 0, code: Code.of`};` },
+      ];
+    });
+    // A blank line around every declaration that spans lines.
+    return blocks.flatMap((block, i) => (i > 0 && (block.length > 1 || blocks[i - 1]!.length > 1) ? [{ depth: 0, code: Code.of`` }, ...block] : block));
+  };
+  return emit(root);
+}
+
+/**
+ * The `mkOption` / `mkEnableOption` declarations of `options` (names relative
+ * to the attribute set they are printed in), each line indented by `indent`
+ * levels of two spaces: what a module template prints with `{{code ...}}`.
+ */
+export function nixOptionDeclarations(options: readonly OptionSpec[], indent: number): Code {
+  const pad = (code: Code, levels: number): Code => (levels === 0 || code.text === "" ? code : pad(Code.of`  ${code}`, levels - 1));
+  return Code.join(nixOptionLines(options).map((l) => pad(l.code, indent + l.depth)), "\n");
+}
+
+/** The options one module file declares: `common` (modules/common.nix) holds those of both modules. */
+export function moduleOptions(model: Pick<Model, "options">, file: "common" | ModuleName): OptionSpec[] {
+  const both = (o: OptionSpec) => o.modules.includes("nixos") && o.modules.includes("home-manager");
+  return model.options.filter((o) => (file === "common" ? both(o) : o.modules.includes(file) && !both(o)));
+}
+
+/**
+ * Problems with a module's declarations: a name declared twice (common.nix's
+ * options are merged with `//`, so a clash would silently drop one), or an
+ * option inside another option.
+ */
+export function declarationProblems(model: Pick<Model, "options">, module: ModuleName, file: string): string[] {
+  const names = model.options.filter((o) => o.modules.includes(module)).map((o) => o.name);
+  const problems: string[] = [];
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) problems.push(`${file}: option ${name} is declared twice in generator/schema/options.ts`);
+    const outer = names.find((other) => name.startsWith(`${other}.`));
+    if (outer) problems.push(`${file}: option ${name} is inside the option ${outer} (generator/schema/options.ts)`);
+  });
+  return problems;
 }

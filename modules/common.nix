@@ -7,80 +7,76 @@
 # imports this file with its own `lib`/`pkgs`; neither copies the other.
 { lib, pkgs }:
 let
-  inherit (lib) literalExpression mkOption types;
+  # The default of `package`.
+  defaultPackage = pkgs.callPackage ./package.nix { };
 in
 {
-  # The options both modules declare, under their own prefix.
+  # The options both modules declare, under their own prefix (from the
+  # options table, generator/schema/options.ts).
   options = {
-    flake = mkOption {
-      type = types.nullOr (types.attrsOf types.anything);
+    flake = lib.mkOption {
+      type = lib.types.nullOr (lib.types.attrsOf lib.types.anything);
       default = null;
-      example = literalExpression "self";
-      description = ''
-        The configuration flake's `self`. Its `rev` (or `dirtyRev` for a tree
-        with uncommitted changes) and `lastModifiedDate` become GIT_COMMIT,
-        GIT_DIRTY and GIT_LAST_MODIFIED.
-      '';
+      example = lib.literalExpression "self";
+      description =
+        "The configuration flake's `self`. Its `rev` (or `dirtyRev` for a tree\n"
+        + "with uncommitted changes) and `lastModifiedDate` become GIT_COMMIT,\n"
+        + "GIT_DIRTY and GIT_LAST_MODIFIED.\n";
     };
 
-    inputs = mkOption {
-      type = types.attrsOf types.anything;
+    inputs = lib.mkOption {
+      type = lib.types.attrsOf lib.types.anything;
       default = { };
-      example = literalExpression "inputs";
+      example = lib.literalExpression "inputs";
       description = "The configuration flake's inputs; the revisions of `nixpkgs`, `home-manager` are recorded. Missing inputs and inputs without a revision (path inputs) are recorded as `unknown`.";
     };
 
-    repository = mkOption {
-      type = types.nullOr types.str;
+    repository = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
       default = null;
       example = "github:owner/nixos-config";
-      description = ''
-        Where the configuration lives, as a flake reference. For GitHub and
-        GitLab repositories the source and flake URLs are derived from it;
-        for any other reference the flake URL is `<repository>?rev=<commit>`.
-      '';
+      description =
+        "Where the configuration lives, as a flake reference. For GitHub and\n"
+        + "GitLab repositories the source and flake URLs are derived from it;\n"
+        + "for any other reference the flake URL is `<repository>?rev=<commit>`.\n";
     };
 
-    sourceUrlTemplate = mkOption {
-      type = types.nullOr types.str;
+    sourceUrlTemplate = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
       default = null;
       example = "https://git.example.org/me/nixos-config/commit/{commit}";
       description = "Template of GIT_SOURCE_URL; `null` derives it from `repository`. Placeholders: `{commit}`, `{shortCommit}`, `{owner}`, `{repo}`, `{repository}`, `{hostName}`. A URL whose placeholders are not all known is recorded as `unknown`.";
     };
 
-    flakeUrlTemplate = mkOption {
-      type = types.nullOr types.str;
+    flakeUrlTemplate = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
       default = null;
       example = "git+https://git.example.org/me/nixos-config?rev={commit}";
       description = "Template of FLAKE_URL, with the placeholders of `sourceUrlTemplate`; `null` derives it from `repository`.";
     };
 
-    extraFields = mkOption {
-      type = types.submodule {
-        options = {
-        };
-      };
+    extraFields = lib.mkOption {
+      type = lib.types.submodule { options = { }; };
       default = { };
       description = "Values of the custom fields your provenance config marks as set per host (`option: true`); this configuration has none.";
     };
 
-    package = mkOption {
-      type = types.package;
-      default = pkgs.callPackage ./package.nix { };
-      defaultText = literalExpression "pkgs.callPackage \"\${nixos-provenance}/modules/package.nix\" { }";
+    package = lib.mkOption {
+      type = lib.types.package;
+      default = defaultPackage;
+      defaultText = lib.literalExpression "pkgs.callPackage \"\${nixos-provenance}/modules/package.nix\" { }";
       description = "The nixos-provenance runtime: `nixos-metadata`, `nixos-generation-info`, `nixos-build-status`, `nixos-build-wrapper`, lib/build-status.sh, man pages and completions.";
     };
 
-    useDash = mkOption {
-      type = types.bool;
+    useDash = lib.mkOption {
+      type = lib.types.bool;
       default = false;
       example = true;
-      description = ''
-        Run the commands under dash instead of bash's sh mode. They are
-        POSIX shell, and dash starts several times faster, which matters for
-        status bars and prompts that run `nixos-generation-info` every few
-        seconds. Applied with `package.override { useDash = true; }`.
-      '';
+      description =
+        "Run the commands under dash instead of bash's sh mode. They are\n"
+        + "POSIX shell, and dash starts several times faster, which matters for\n"
+        + "status bars and prompts that run `nixos-generation-info` every few\n"
+        + "seconds. Applied with `package.override { useDash = true; }`.\n";
     };
   };
 

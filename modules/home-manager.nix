@@ -17,13 +17,9 @@
 }:
 let
   inherit (lib)
-    literalExpression
     mkAfter
-    mkEnableOption
     mkIf
     mkMerge
-    mkOption
-    types
     ;
   cfg = config.home.provenance;
   common = import ./common.nix { inherit lib pkgs; };
@@ -82,113 +78,134 @@ let
     }
   '';
 
-  # The refresh option every bar integration shares.
-  refreshInterval = mkOption {
-    type = types.ints.positive;
-    default = 5;
-    description = "Seconds between refreshes.";
-  };
+  # Defaults of the options below.
+  osHostName = if osConfig == null then null else osConfig.networking.hostName or null;
+  metadataFile = "${config.xdg.dataHome}/nixos-provenance/home-metadata";
+  metadataValues = metadata.values // { HOME_MANAGER_USER = user; };
 in
 {
+  # From the options table (generator/schema/options.ts).
   options.home.provenance = common.options // {
-    enable = mkEnableOption "provenance metadata for every Home Manager generation and the nixos-provenance commands";
+    enable = lib.mkEnableOption "provenance metadata for every Home Manager generation and the nixos-provenance commands";
 
-    hostName = mkOption {
-      type = types.nullOr types.str;
-      default = if osConfig == null then null else osConfig.networking.hostName or null;
-      defaultText = literalExpression "osConfig.networking.hostName under Home Manager's NixOS module, else null";
+    hostName = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
+      default = osHostName;
+      defaultText = lib.literalExpression "osConfig.networking.hostName under Home Manager's NixOS module, else null";
       example = "laptop";
-      description = ''
-        Host name recorded as HOSTNAME. Under Home Manager's NixOS module it is
-        the system's `networking.hostName`; standalone, `null` records
-        `unknown` (a standalone configuration often serves several hosts).
-      '';
+      description =
+        "Host name recorded as HOSTNAME. Under Home Manager's NixOS module it is\n"
+        + "the system's `networking.hostName`; standalone, `null` records\n"
+        + "`unknown` (a standalone configuration often serves several hosts).\n";
     };
 
-    metadataFile = mkOption {
-      type = types.str;
+    metadataFile = lib.mkOption {
+      type = lib.types.str;
       readOnly = true;
-      default = "${config.xdg.dataHome}/nixos-provenance/home-metadata";
-      defaultText = literalExpression ''"''${config.xdg.dataHome}/nixos-provenance/home-metadata"'';
-      description = ''
-        Where the active generation's metadata is linked (shell format; a
-        `.json` sibling holds the JSON). Every generation also carries it as
-        `nixos-metadata` and `nixos-metadata.json` at its top, e.g.
-        ~/.local/state/nix/profiles/home-manager-12-link/nixos-metadata.
-      '';
+      default = metadataFile;
+      defaultText = lib.literalExpression "\"\${config.xdg.dataHome}/nixos-provenance/home-metadata\"";
+      description =
+        "Where the active generation's metadata is linked (shell format; a\n"
+        + "`.json` sibling holds the JSON). Every generation also carries it as\n"
+        + "`nixos-metadata` and `nixos-metadata.json` at its top, e.g.\n"
+        + "~/.local/state/nix/profiles/home-manager-12-link/nixos-metadata.\n";
     };
 
-    metadata = mkOption {
-      type = types.attrsOf types.str;
+    metadata = lib.mkOption {
+      type = lib.types.attrsOf lib.types.str;
       readOnly = true;
-      default = metadata.values // { HOME_MANAGER_USER = user; };
-      defaultText = literalExpression "{ GIT_COMMIT = \"…\"; GIT_SHORT_COMMIT = \"…\"; … HOME_MANAGER_USER = config.home.username; }";
+      default = metadataValues;
+      defaultText = lib.literalExpression "{ GIT_COMMIT = \"…\"; GIT_SHORT_COMMIT = \"…\"; … HOME_MANAGER_USER = config.home.username; }";
       description = "The computed metadata values, by shell variable name (read-only).";
     };
 
     bars = {
       i3blocks = {
-        enable = mkEnableOption "an i3blocks block (written to $XDG_CONFIG_HOME/i3blocks/nixos-provenance.conf; i3blocks has no include, so copy it or read `text`)";
-        interval = refreshInterval;
-        text = mkOption {
-          type = types.str;
+        enable = lib.mkEnableOption "an i3blocks block (written to $XDG_CONFIG_HOME/i3blocks/nixos-provenance.conf; i3blocks has no include, so copy it or read `text`)";
+
+        interval = lib.mkOption {
+          type = lib.types.ints.positive;
+          default = 5;
+          description = "Seconds between refreshes.";
+        };
+
+        text = lib.mkOption {
+          type = lib.types.str;
           readOnly = true;
           default = i3blocksText;
-          defaultText = literalExpression ''"[nixos-provenance]\ncommand=…/nixos-generation-info --i3blocks\n…"'';
+          defaultText = lib.literalExpression "\"[nixos-provenance]\\ncommand=…/nixos-generation-info --i3blocks\\n…\"";
           description = "The block, to splice into your own i3blocks config (read-only).";
         };
       };
 
       waybar = {
-        enable = mkEnableOption ''a Waybar module `custom/nixos-provenance` (add it to `modules-left/center/right` of your bar)'';
-        interval = refreshInterval;
-        bar = mkOption {
-          type = types.nullOr types.str;
+        enable = lib.mkEnableOption "a Waybar module `custom/nixos-provenance` (add it to `modules-left/center/right` of your bar)";
+
+        interval = lib.mkOption {
+          type = lib.types.ints.positive;
+          default = 5;
+          description = "Seconds between refreshes.";
+        };
+
+        bar = lib.mkOption {
+          type = lib.types.nullOr lib.types.str;
           default = null;
           example = "mainBar";
-          description = ''
-            Name of the bar in `programs.waybar.settings` that gets the module's
-            definition; `null` only writes $XDG_CONFIG_HOME/waybar/nixos-provenance.json.
-          '';
+          description =
+            "Name of the bar in `programs.waybar.settings` that gets the module's\n"
+            + "definition; `null` only writes $XDG_CONFIG_HOME/waybar/nixos-provenance.json.\n";
         };
       };
 
       i3status-rust = {
-        enable = mkEnableOption "an i3status-rust custom block";
-        interval = refreshInterval;
-        bar = mkOption {
-          type = types.nullOr types.str;
+        enable = lib.mkEnableOption "an i3status-rust custom block";
+
+        interval = lib.mkOption {
+          type = lib.types.ints.positive;
+          default = 5;
+          description = "Seconds between refreshes.";
+        };
+
+        bar = lib.mkOption {
+          type = lib.types.nullOr lib.types.str;
           default = null;
           example = "top";
-          description = ''
-            Name of the bar in `programs.i3status-rust.bars` whose blocks get the
-            block appended. Only set it for a bar whose `blocks` you define: a
-            definition replaces the module's default block list. `null` only
-            writes $XDG_CONFIG_HOME/i3status-rust/nixos-provenance.toml.
-          '';
+          description =
+            "Name of the bar in `programs.i3status-rust.bars` whose blocks get the\n"
+            + "block appended. Only set it for a bar whose `blocks` you define: a\n"
+            + "definition replaces the module's default block list. `null` only\n"
+            + "writes $XDG_CONFIG_HOME/i3status-rust/nixos-provenance.toml.\n";
         };
       };
     };
 
     prompt = {
-      mode = mkOption {
-        type = types.enum [
-          "warning"
-          "short"
-        ];
+      mode = lib.mkOption {
+        type = lib.types.enum [ "warning" "short" ];
         default = "warning";
         example = "short";
-        description = ''
-          What the prompts show: `warning` (only when the system or Home Manager
-          is out of sync or a reboot is pending) or `short` (always, e.g.
-          `g42@abc1234 hm12`). Both are the fork-free fast paths of
-          nixos-generation-info.
-        '';
+        description =
+          "What the prompts show: `warning` (only when the system or Home Manager\n"
+          + "is out of sync or a reboot is pending) or `short` (always, e.g.\n"
+          + "`g42@abc1234 hm12`). Both are the fork-free fast paths of\n"
+          + "nixos-generation-info.\n";
       };
-      bash.enable = mkEnableOption "the provenance segment at the start of the bash prompt (PS1)";
-      zsh.enable = mkEnableOption "the provenance segment at the start of the zsh prompt (PROMPT, with prompt_subst)";
-      fish.enable = mkEnableOption "the provenance segment before the fish prompt (wraps fish_prompt)";
-      starship.enable = mkEnableOption "a starship custom module `custom.nixos_provenance`";
+
+      bash = {
+        enable = lib.mkEnableOption "the provenance segment at the start of the bash prompt (PS1)";
+      };
+
+      zsh = {
+        enable = lib.mkEnableOption "the provenance segment at the start of the zsh prompt (PROMPT, with prompt_subst)";
+      };
+
+      fish = {
+        enable = lib.mkEnableOption "the provenance segment before the fish prompt (wraps fish_prompt)";
+      };
+
+      starship = {
+        enable = lib.mkEnableOption "a starship custom module `custom.nixos_provenance`";
+      };
     };
   };
 

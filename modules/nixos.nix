@@ -11,13 +11,9 @@
 }:
 let
   inherit (lib)
-    literalExpression
     mkDefault
-    mkEnableOption
     mkIf
     mkMerge
-    mkOption
-    types
     ;
   cfg = config.system.provenance;
   common = import ./common.nix { inherit lib pkgs; };
@@ -45,127 +41,120 @@ let
   promUserHome = if prom.user == null then null else config.users.users.${prom.user}.home or null;
 in
 {
+  # From the options table (generator/schema/options.ts).
   options.system.provenance = common.options // {
-    enable = mkEnableOption "provenance metadata for every generation (/etc/nixos-metadata) and the nixos-provenance commands";
+    enable = lib.mkEnableOption "provenance metadata for every generation (/etc/nixos-metadata) and the nixos-provenance commands";
 
-    hostName = mkOption {
-      type = types.str;
+    hostName = lib.mkOption {
+      type = lib.types.str;
       default = config.networking.hostName;
-      defaultText = literalExpression "config.networking.hostName";
+      defaultText = lib.literalExpression "config.networking.hostName";
       example = "web-1";
       description = "Host name recorded as HOSTNAME.";
     };
 
-    logDir = mkOption {
-      type = types.str;
+    logDir = lib.mkOption {
+      type = lib.types.str;
       default = "/var/log/nixos-builds";
       example = "/var/lib/nixos-builds";
-      description = ''
-        Where nixos-build-wrapper writes last-build.json, last-build.log and
-        build-history.json. Created by systemd-tmpfiles with `logDirGroup`
-        and `logDirMode`.
-      '';
+      description =
+        "Where nixos-build-wrapper writes last-build.json, last-build.log and\n"
+        + "build-history.json. Created by systemd-tmpfiles with `logDirGroup`\n"
+        + "and `logDirMode`.\n";
     };
 
-    logDirGroup = mkOption {
-      type = types.strMatching "[a-z_][a-z0-9_-]*[$]?";
+    logDirGroup = lib.mkOption {
+      type = lib.types.strMatching "[a-z_][a-z0-9_-]*[$]?";
       default = "wheel";
       example = "users";
-      description = ''
-        Group owning `logDir`. Members can run nixos-build-wrapper and read
-        build logs (which may contain paths and error messages of your
-        configuration); everybody else cannot, with the default mode.
-      '';
+      description =
+        "Group owning `logDir`. Members can run nixos-build-wrapper and read\n"
+        + "build logs (which may contain paths and error messages of your\n"
+        + "configuration); everybody else cannot, with the default mode.\n";
     };
 
-    logDirMode = mkOption {
-      type = types.strMatching "[0-7]{4}";
+    logDirMode = lib.mkOption {
+      type = lib.types.strMatching "[0-7]{4}";
       default = "2770";
       example = "2775";
-      description = ''
-        Mode of `logDir`. The default, setgid and group-writable, lets every
-        member of `logDirGroup` record builds and keeps new files in that group;
-        a world-writable mode is refused.
-      '';
+      description =
+        "Mode of `logDir`. The default, setgid and group-writable, lets every\n"
+        + "member of `logDirGroup` record builds and keeps new files in that group;\n"
+        + "a world-writable mode is refused.\n";
     };
 
-    historyLength = mkOption {
-      type = types.ints.positive;
+    historyLength = lib.mkOption {
+      type = lib.types.ints.positive;
       default = 100;
       example = 500;
       description = "How many builds build-history.json keeps.";
     };
 
-    libraryPath = mkOption {
-      type = types.str;
+    libraryPath = lib.mkOption {
+      type = lib.types.str;
       readOnly = true;
       default = "/etc/nixos-provenance/build-status.sh";
-      description = ''
-        Stable path of the shell library (lib/build-status.sh of the package),
-        for scripts: `. ''${config.system.provenance.libraryPath}`. It lives
-        outside /etc/nixos so that a configuration checkout there is never
-        touched. Read-only.
-      '';
+      description =
+        "Stable path of the shell library (lib/build-status.sh of the package),\n"
+        + "for scripts: `. \${config.system.provenance.libraryPath}`. It lives\n"
+        + "outside /etc/nixos so that a configuration checkout there is never\n"
+        + "touched. Read-only.\n";
     };
 
-    legacyLibraryPath = mkOption {
-      type = types.bool;
+    legacyLibraryPath = lib.mkOption {
+      type = lib.types.bool;
       default = false;
       example = true;
-      description = ''
-        Also install the library at the seed's path ${ "/etc/nixos/lib/build-status.sh" },
-        for scripts written against it. Off by default: /etc/nixos is often a
-        git checkout of your configuration, and NixOS would create `lib/` in it.
-      '';
+      description =
+        "Also install the library at the seed's path /etc/nixos/lib/build-status.sh,\n"
+        + "for scripts written against it. Off by default: /etc/nixos is often a\n"
+        + "git checkout of your configuration, and NixOS would create `lib/` in it.\n";
     };
 
     prometheus = {
-      enable = mkEnableOption "a timer that writes `nixos-build-status --prometheus` into node-exporter's textfile-collector directory";
+      enable = lib.mkEnableOption "a timer that writes `nixos-build-status --prometheus` into node-exporter's textfile-collector directory";
 
-      directory = mkOption {
-        type = types.str;
+      directory = lib.mkOption {
+        type = lib.types.str;
         default = "/var/lib/prometheus-node-exporter/textfile-collector";
         example = "/run/prometheus-node-exporter";
-        description = ''
-          node-exporter's `--collector.textfile.directory`. The metrics are
-          written to a temporary file in this directory and renamed to
-          `nixos-provenance.prom`, so the exporter never reads a partial file.
-        '';
+        description =
+          "node-exporter's `--collector.textfile.directory`. The metrics are\n"
+          + "written to a temporary file in this directory and renamed to\n"
+          + "`nixos-provenance.prom`, so the exporter never reads a partial file.\n";
       };
 
-      interval = mkOption {
-        type = types.strMatching "[0-9]+ ?[a-z]*( [0-9]+ ?[a-z]*)*";
+      interval = lib.mkOption {
+        type = lib.types.strMatching "[0-9]+ ?[a-z]*( [0-9]+ ?[a-z]*)*";
         default = "1min";
         example = "15s";
         description = "How often the metrics are refreshed (a systemd time span).";
       };
 
-      user = mkOption {
-        type = types.nullOr (types.strMatching "[a-z_][a-z0-9_-]*[$]?");
+      user = lib.mkOption {
+        type = lib.types.nullOr (lib.types.strMatching "[a-z_][a-z0-9_-]*[$]?");
         default = null;
         example = "alice";
-        description = ''
-          User whose Home Manager generation is reported; `null` reports none
-          (the metrics service runs as root).
-        '';
+        description =
+          "User whose Home Manager generation is reported; `null` reports none\n"
+          + "(the metrics service runs as root).\n";
       };
 
-      configureNodeExporter = mkOption {
-        type = types.bool;
+      configureNodeExporter = lib.mkOption {
+        type = lib.types.bool;
         default = true;
         example = false;
-        description = ''
-          When `services.prometheus.exporters.node.enable` is set, enable its
-          textfile collector and point it at `directory`.
-        '';
+        description =
+          "When `services.prometheus.exporters.node.enable` is set, enable its\n"
+          + "textfile collector and point it at `directory`.\n";
       };
     };
 
-    metadata = mkOption {
-      type = types.attrsOf types.str;
+    metadata = lib.mkOption {
+      type = lib.types.attrsOf lib.types.str;
       readOnly = true;
       default = metadata.values;
-      defaultText = literalExpression "{ GIT_COMMIT = \"…\"; GIT_SHORT_COMMIT = \"…\"; … }";
+      defaultText = lib.literalExpression "{ GIT_COMMIT = \"…\"; GIT_SHORT_COMMIT = \"…\"; … }";
       description = "The computed metadata values, by shell variable name (read-only).";
     };
   };

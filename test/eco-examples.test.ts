@@ -38,8 +38,8 @@ test("every generated .nix parses", () => {
 
 test("the module: an extraFields option for the per-host field, shared by NixOS and Home Manager", () => {
   const common = read("modules/common.nix");
-  assert.match(common, /DEPLOY_ENV = mkOption \{\n\s+type = types.str;\n\s+default = "unknown";\n\s+example = "production";\n\s+description = "Deployment environment the host belongs to.";/);
-  assert.not.match(common, "FLEET_OWNER = mkOption", "a fixed field is no option");
+  assert.match(common, /DEPLOY_ENV = lib\.mkOption \{\n\s+type = lib\.types\.str;\n\s+default = "unknown";\n\s+example = "production";\n\s+description = "Deployment environment the host belongs to.";/);
+  assert.not.match(common, "FLEET_OWNER = lib.mkOption", "a fixed field is no option");
   assert.match(common, "`sops-nix` are recorded");
   assert.match(common, 'default = "https://git.example.org/ops/fleet/commit/{commit}";');
   assert.match(read("modules/nixos.nix"), "default = 250;");

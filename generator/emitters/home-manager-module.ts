@@ -1,18 +1,20 @@
 /** modules/home-manager.nix: the sibling of the NixOS module (shares common.nix and metadata.nix). */
 import type { Emitter } from "./types.js";
-import { createEnvironment, renderTemplate } from "../render.js";
-import { commonContext } from "./nixos-module.js";
-
-/** The one field a Home Manager generation records beyond the schema's: whose it is. */
-export const homeUserField = { shellVar: "HOME_MANAGER_USER", jsonKey: "homeManagerUser" } as const;
+import { metadataJsonProblems, type Model } from "../model.js";
+import { createEnvironment, declarationProblems, moduleOptions, nixOptionDeclarations, renderTemplate } from "../render.js";
 
 export const emitHomeManagerModule: Emitter = (model) => {
   const hb = createEnvironment();
   const context = {
-    ...commonContext(model),
-    userShellVar: homeUserField.shellVar,
-    userJsonKey: homeUserField.jsonKey,
-    metadataDefaultText: `{ ${model.fields.slice(0, 2).map((f) => `${f.shellVar} = "…";`).join(" ")} … ${homeUserField.shellVar} = config.home.username; }`,
+    model,
+    options: nixOptionDeclarations(moduleOptions(model, "home-manager"), 2),
+    userShellVar: model.homeUserField.shellVar,
+    userJsonKey: model.homeUserField.jsonKey,
   };
   return [{ path: "modules/home-manager.nix", content: renderTemplate(hb, "nix/home-manager.nix.hbs", context) }];
 };
+
+emitHomeManagerModule.validate = (model: Model) => [
+  ...declarationProblems(model, "home-manager", "modules/home-manager.nix"),
+  ...metadataJsonProblems(model, "home-manager").map((p) => `modules/home-manager.nix: ${p}`),
+];

@@ -1,7 +1,7 @@
 /** modules/metadata.nix: the builtins-only provenance computation. */
 import type { Emitter } from "./types.js";
 import type { MetadataFieldSpec } from "../schema/types.js";
-import type { Model } from "../model.js";
+import { metadataJsonProblems } from "../model.js";
 import { Code } from "../escape/code.js";
 import { regexLiteral } from "../escape/regex.js";
 import { createEnvironment, renderTemplate } from "../render.js";
@@ -47,3 +47,5 @@ export const emitMetadataNix: Emitter = (model) => {
   };
   return [{ path: "modules/metadata.nix", content: renderTemplate(hb, "nix/metadata.nix.hbs", context) }];
 };
+
+emitMetadataNix.validate = (model) => metadataJsonProblems(model, "nixos").map((p) => `modules/metadata.nix: ${p}`);
