@@ -45,7 +45,7 @@ stdenvNoCC.mkDerivation {
     cp -r bin lib share $out/
     # The library finds its parts (lib/nixos-provenance/*.sh) through the same token.
     substituteInPlace "$out/lib/build-status.sh" --replace-quiet '@libdir@' "$out/lib"
-    for command in 'nixos-metadata' 'nixos-generation-info' 'nixos-build-status' 'nixos-build-wrapper'; do
+    for command in 'nixos-metadata' 'nixos-generation-info' 'nixos-build-status' 'nixos-build-wrapper' 'nixos-fleet-status'; do
       substituteInPlace "$out/bin/$command" --replace-quiet '@libdir@' "$out/lib"
   ''
   + lib.optionalString useDash ''
@@ -61,7 +61,7 @@ stdenvNoCC.mkDerivation {
     libraryPath = "lib/build-status.sh";
   };
   meta = {
-    description = "Provenance of NixOS generations: nixos-metadata, nixos-generation-info, nixos-build-status, nixos-build-wrapper";
+    description = "Provenance of NixOS generations: nixos-metadata, nixos-generation-info, nixos-build-status, nixos-build-wrapper, nixos-fleet-status";
     license = lib.licenses.mit;
     platforms = lib.platforms.linux;
     mainProgram = "nixos-generation-info";

@@ -6,6 +6,7 @@ import { nixosMetadata } from "./commands/nixos-metadata.js";
 import { nixosGenerationInfo } from "./commands/nixos-generation-info.js";
 import { nixosBuildStatus } from "./commands/nixos-build-status.js";
 import { nixosBuildWrapper } from "./commands/nixos-build-wrapper.js";
+import { nixosFleetStatus, fleetHostShape, fleetStatusShape } from "./commands/nixos-fleet-status.js";
 
 export * from "./types.js";
 
@@ -16,8 +17,8 @@ export const defaultSchema: Schema = {
   trackedInputs: [],
   sourceUrlTemplate: null,
   flakeUrlTemplate: null,
-  commands: [nixosMetadata, nixosGenerationInfo, nixosBuildStatus, nixosBuildWrapper],
+  commands: [nixosMetadata, nixosGenerationInfo, nixosBuildStatus, nixosBuildWrapper, nixosFleetStatus],
   library: libraryFunctions,
-  jsonShapes: defaultJsonShapes,
+  jsonShapes: [...defaultJsonShapes, fleetHostShape, fleetStatusShape],
   runtime: { logDir: "/var/log/nixos-builds", historyLength: 100 },
 };

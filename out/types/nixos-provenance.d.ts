@@ -285,5 +285,67 @@ export type BuildStatus = {
   /** The command's exit code. */
   exitCode: number;
 };
+/** One host of the fleet, as its nixos_provenance_* metrics in Prometheus say. */
+export type FleetHost = {
+  /** The target's `instance` label. */
+  instance: string;
+  /** The target's `job` label (empty when it has none). */
+  job: string;
+  /** HOSTNAME from the running generation's metadata, or `unknown`. */
+  host: string;
+  /** Configuration commit of the running generation, or `unknown`. */
+  commit: string;
+  /** Its first 7 characters, or `unknown`. */
+  shortCommit: string;
+  /** Built from a dirty tree; null when unknown. */
+  dirty: boolean | null;
+  /** Forge link of the commit, or `unknown`. */
+  sourceUrl: string;
+  /** NixOS version of the running system, or `unknown`. */
+  nixosVersion: string;
+  /** Running generation. */
+  generation: number | null;
+  /** Newest generation in the system profile. */
+  latestGeneration: number | null;
+  /** Booted generation. */
+  bootedGeneration: number | null;
+  /** Running the newest generation. */
+  inSync: boolean | null;
+  /** The booted kernel, initrd or kernel modules differ from the running system's. */
+  needsReboot: boolean | null;
+  /** Why a reboot is needed (empty when none is). */
+  rebootReasons: string[];
+  /** Home Manager of the reporting user activated at its newest generation. */
+  homeManagerInSync: boolean | null;
+  /** The last nixos-build-wrapper run succeeded. */
+  lastBuildSuccess: boolean | null;
+  /** Its exit code. */
+  lastBuildExitCode: number | null;
+  /** Seconds since the last build ended. */
+  lastBuildAgeSeconds: number | null;
+  /** Seconds since the host last wrote its metrics. */
+  metricsAgeSeconds: number | null;
+  /** Why this host makes the exit status 1 (empty when it does not). */
+  attention: Array<"behind" | "dirty" | "build-failed">;
+};
+/** The fleet as Prometheus sees it: every host with its provenance metrics, grouped by nothing (sort by commit to group). */
+export type FleetStatus = {
+  /** The Prometheus URL queried. */
+  prometheus: string;
+  /** The label matchers given with --selector (empty for all). */
+  selector: string;
+  /** Evaluation time of the query, in seconds since the epoch. */
+  evaluatedAt: number;
+  /** How many different commits the hosts run. */
+  commits: number;
+  /** Hosts not running their newest generation. */
+  behind: number;
+  /** Hosts running a generation built from a dirty tree. */
+  dirty: number;
+  /** Hosts whose last build failed. */
+  failing: number;
+  /** One entry per host, grouped by commit (most hosts first), then by host. */
+  hosts: FleetHost[];
+};
 /** Names of the variables of /etc/nixos-metadata. */
 export type MetadataShellVariable = "GIT_COMMIT" | "GIT_SHORT_COMMIT" | "GIT_DIRTY" | "GIT_LAST_MODIFIED" | "GIT_SOURCE_URL" | "NIXPKGS_REV" | "NIXPKGS_NARHASH" | "HOME_MANAGER_REV" | "HOSTNAME" | "SYSTEM" | "BUILD_DATE" | "FLAKE_URL";

@@ -492,3 +492,13 @@ prov_json_BuildStatus() {
 	prov_jw=$prov_jw',"exitCode":'$prov_ret
 	prov_ret="{$prov_jw}"
 }
+
+# prov_awk_json_FleetHost: awk function json_FleetHost(V), V[key] = each value as JSON.
+prov_awk_json_FleetHost='
+function json_FleetHost(V) { return "{" "\"instance\":" V["instance"] ",\"job\":" V["job"] ",\"host\":" V["host"] ",\"commit\":" V["commit"] ",\"shortCommit\":" V["shortCommit"] ",\"dirty\":" V["dirty"] ",\"sourceUrl\":" V["sourceUrl"] ",\"nixosVersion\":" V["nixosVersion"] ",\"generation\":" V["generation"] ",\"latestGeneration\":" V["latestGeneration"] ",\"bootedGeneration\":" V["bootedGeneration"] ",\"inSync\":" V["inSync"] ",\"needsReboot\":" V["needsReboot"] ",\"rebootReasons\":" V["rebootReasons"] ",\"homeManagerInSync\":" V["homeManagerInSync"] ",\"lastBuildSuccess\":" V["lastBuildSuccess"] ",\"lastBuildExitCode\":" V["lastBuildExitCode"] ",\"lastBuildAgeSeconds\":" V["lastBuildAgeSeconds"] ",\"metricsAgeSeconds\":" V["metricsAgeSeconds"] ",\"attention\":" V["attention"] "}" }
+'
+
+# prov_awk_json_FleetStatus: awk function json_FleetStatus(V), V[key] = each value as JSON.
+prov_awk_json_FleetStatus='
+function json_FleetStatus(V) { return "{" "\"prometheus\":" V["prometheus"] ",\"selector\":" V["selector"] ",\"evaluatedAt\":" V["evaluatedAt"] ",\"commits\":" V["commits"] ",\"behind\":" V["behind"] ",\"dirty\":" V["dirty"] ",\"failing\":" V["failing"] ",\"hosts\":" V["hosts"] "}" }
+'
