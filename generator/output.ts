@@ -8,6 +8,7 @@
 import { accessSync, constants, mkdirSync, mkdtempSync, writeFileSync, renameSync, rmSync, existsSync, readFileSync, readdirSync, statSync, chmodSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { OutputFile } from "./emitters/types.js";
+import { spliceBlocks } from "./splice.js";
 
 /** The output directory cannot be prepared or written; the previous output is untouched. */
 export class OutputError extends Error {
@@ -63,9 +64,20 @@ export function checkOutDir(dir: string): string[] {
   }
 }
 
-/** The top-level directories the generator owns; nothing else is ever touched. */
+/** The top-level directories the generator owns; nothing else is ever touched (partly generated files are not owned). */
 export function outputRoots(files: OutputFile[]): string[] {
-  return [...new Set(files.map((f) => f.path.split("/")[0] ?? ""))].sort();
+  return [...new Set(files.filter((f) => !f.blocks).map((f) => f.path.split("/")[0] ?? ""))].sort();
+}
+
+/** Each partly generated file that exists under `dir`, with its blocks spliced in: [path, current text, new text]. */
+function splicedFiles(dir: string, files: OutputFile[]): [string, string, string][] {
+  return files.flatMap((file): [string, string, string][] => {
+    if (!file.blocks) return [];
+    const path = join(dir, file.path);
+    if (!existsSync(path)) return [];
+    const current = readFileSync(path, "utf8");
+    return [[path, current, spliceBlocks(file.path, current, file.blocks)]];
+  });
 }
 
 function writeTree(dir: string, files: OutputFile[]): void {
@@ -79,6 +91,14 @@ function writeTree(dir: string, files: OutputFile[]): void {
 
 export function writeOutput(outDir: string, files: OutputFile[]): void {
   prepareOutDir(outDir);
+  // Every splice is worked out before anything is written: a missing marker stops the run here.
+  let spliced: [string, string, string][];
+  try {
+    spliced = splicedFiles(outDir, files).filter(([, current, next]) => current !== next);
+  } catch (error) {
+    throw new OutputError(outDir, error);
+  }
+  const whole = files.filter((f) => !f.blocks);
   let staging: string;
   try {
     staging = mkdtempSync(join(outDir, ".gen-staging-"));
@@ -87,8 +107,10 @@ export function writeOutput(outDir: string, files: OutputFile[]): void {
   }
   const swapped: string[] = [];
   try {
-    writeTree(staging, files);
-    for (const root of outputRoots(files)) {
+    writeTree(staging, whole);
+    // Next to their targets, so that the renames below are atomic.
+    for (const [path, , next] of spliced) writeFileSync(`${path}.gen-splice`, next);
+    for (const root of outputRoots(whole)) {
       const target = join(outDir, root);
       const old = join(staging, `${root}.old`);
       if (existsSync(target)) renameSync(target, old);
@@ -100,7 +122,9 @@ export function writeOutput(outDir: string, files: OutputFile[]): void {
       }
       swapped.push(root);
     }
+    for (const [path] of spliced) renameSync(`${path}.gen-splice`, path);
   } catch (error) {
+    for (const [path] of spliced) rmSync(`${path}.gen-splice`, { force: true });
     // Put back the roots already swapped: the output stays the previous one as a whole.
     for (const root of swapped.reverse()) {
       const target = join(outDir, root);
@@ -130,7 +154,12 @@ function listFiles(dir: string, base = dir): string[] {
 export function diffOutput(outDir: string, files: OutputFile[]): string[] {
   const problems: string[] = [];
   const wanted = new Map(files.map((f) => [f.path, f]));
-  for (const file of files) {
+  try {
+    for (const [path, current, next] of splicedFiles(outDir, files)) if (current !== next) problems.push(`stale: ${relative(outDir, path)}`);
+  } catch (error) {
+    problems.push(`stale: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  for (const file of files.filter((f) => !f.blocks)) {
     const path = join(outDir, file.path);
     if (!existsSync(path)) problems.push(`missing: ${file.path}`);
     else if (readFileSync(path, "utf8") !== file.content) problems.push(`stale: ${file.path}`);

@@ -22,6 +22,7 @@ import { projectRoot } from "./helpers/shells.js";
 import { Machine } from "./helpers/fixture.js";
 import { buildPath, toolDir } from "./helpers/build-env.js";
 import { nixString } from "../generator/escape/nix.js";
+import { loadSchema, validate } from "./helpers/json-schema.js";
 import { ConfigError, loadConfig } from "../generator/config.js";
 
 const missing = vendorMissing();
@@ -300,6 +301,9 @@ it("Home Manager standalone: every bar and prompt on, activationPackage instanti
   assert.match(h.metadata, "HOSTNAME='unknown'\n", "standalone: no host unless set");
   assert.match(h.metadata.split("\n")[0], "Home Manager generation");
   assert.is(JSON.parse(h.json).homeManagerUser, "alice");
+  // What Home Manager really writes matches its published schema (the NixOS one has no homeManagerUser).
+  assert.equal(validate(JSON.parse(h.json), loadSchema("HomeManagerMetadata")), []);
+  assert.equal(validate(JSON.parse(h.json), loadSchema("NixosMetadata")), ["$.homeManagerUser: unexpected key homeManagerUser"]);
   assert.match(h.bash, `PS1='$(__nixos_provenance_prompt)'"$PS1"`);
   assert.match(h.zsh, "setopt prompt_subst\n");
   assert.match(h.fish, "function __nixos_provenance_prompt");

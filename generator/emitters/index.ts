@@ -14,6 +14,7 @@ import { emitCompletions } from "./completions.js";
 import { emitManPages } from "./man.js";
 import { emitHomeManagerModule } from "./home-manager-module.js";
 import { emitMetrics } from "./metrics.js";
+import { emitOptionDocs } from "./options-docs.js";
 
 export const emitters: Record<string, Emitter> = {
   "metadata.nix (builtins-only provenance)": emitMetadataNix,
@@ -26,6 +27,7 @@ export const emitters: Record<string, Emitter> = {
   "man pages": emitManPages,
   "Home Manager module": emitHomeManagerModule,
   "metrics doc, alert rules, Grafana dashboard": emitMetrics,
+  "option references (README.md, docs/integration.md)": emitOptionDocs,
 };
 
 /** Run every emitter; two emitters claiming one path is a bug, reported as such. */

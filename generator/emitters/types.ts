@@ -3,8 +3,16 @@ import type { Model } from "../model.js";
 /** One file an emitter produces, relative to the output root. */
 export interface OutputFile {
   path: string;
+  /** The whole file; empty for a partly generated file (`blocks`). */
   content: string;
   executable?: boolean;
+  /**
+   * A partly generated file (README.md, docs/*.md): each block's text goes
+   * between its marker comments in the file as it stands (generator/splice.ts);
+   * the rest of the file is left alone. Skipped where the file does not exist
+   * (an --out tree has no README).
+   */
+  blocks?: Record<string, string>;
 }
 
 /**
