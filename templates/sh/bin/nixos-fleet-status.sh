@@ -105,12 +105,15 @@ END {
 			host[h] = J[p ".metric.host"]; commit[h] = J[p ".metric.commit"]; short[h] = J[p ".metric.short_commit"]
 			dirty[h] = J[p ".metric.dirty"]; url[h] = J[p ".metric.source_url"]; ver[h] = J[p ".metric.nixos_version"]
 		} else if (name == "nixos_provenance_needs_reboot_reason") {
-			if (v == 1) reasons[h] = reasons[h] (reasons[h] == "" ? "" : ",") J[p ".metric.reason"]
+			if (v == 1) { rs = J[p ".metric.reason"]; if (rs == "kernel" || rs == "initrd" || rs == "kernel-modules") R[h, rs] = 1; else other[h] = other[h] "," rs }
 		} else M[h, substr(name, 18)] = v
 	}
 	if (nh == 0) { print "no host in Prometheus at " url_ (selector == "" ? "" : " matches {" selector "}") " (no nixos_provenance_* series)"; exit code_noHosts }
 	behind = 0; dirtyn = 0; failing = 0; ncommits = 0
 	for (h = 1; h <= nh; h++) {
+		# Reboot reasons in the order of the metric table, whatever order Prometheus answers in.
+		reasons[h] = (R[h, "kernel"] ? ",kernel" : "") (R[h, "initrd"] ? ",initrd" : "") (R[h, "kernel-modules"] ? ",kernel-modules" : "") other[h]
+		reasons[h] = substr(reasons[h], 2)
 		att[h] = ""
 		if (M[h, "in_sync"] == "0") { att[h] = "behind"; behind++ }
 		if (dirty[h] == "true") { att[h] = att[h] (att[h] == "" ? "" : ",") "dirty"; dirtyn++ }
