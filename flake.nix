@@ -242,6 +242,29 @@
           };
       };
 
+      # `nix run .#demo`: the demo (demo/demo.sh) on a fake machine in a temporary
+      # directory, with the runtime's commands and their inputs on PATH.
+      apps = forAllSystems (
+        pkgs:
+        let
+          p = perSystem pkgs;
+          demo = pkgs.writeShellApplication {
+            name = "nixos-provenance-demo";
+            runtimeInputs = [ p.runtime ] ++ p.runtime.runtimeInputs;
+            text = ''
+              export NIXOS_PROVENANCE_DEMO_FIXTURE=${./bench/make-fixture.sh}
+              exec sh ${./demo/demo.sh} "$@"
+            '';
+          };
+        in
+        {
+          demo = {
+            type = "app";
+            program = "${demo}/bin/nixos-provenance-demo";
+          };
+        }
+      );
+
       packages = forAllSystems (
         pkgs:
         let

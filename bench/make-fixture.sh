@@ -4,16 +4,30 @@
 # in sync: the profile, /run/current-system, /run/booted-system and Home
 # Manager's current-home all point at the newest generation.
 #
-# Usage: sh bench/make-fixture.sh ROOT N
+# Every generation has its own commit (and every third its own nixpkgs), so
+# list, diff and audit show real differences.
+#
+# Usage: sh bench/make-fixture.sh ROOT N   (exit 64 on wrong arguments)
 set -eu
+if [ "$#" -ne 2 ]; then
+	printf 'usage: sh bench/make-fixture.sh ROOT N (a fake NixOS tree with N generations under ROOT)\n' >&2
+	exit 64
+fi
 root=$1
 count=$2
 case $count in
-'' | *[!0-9]*)
-	printf 'make-fixture: N must be a number\n' >&2
-	exit 2
+'' | *[!0-9]* | 0*)
+	printf 'make-fixture: N must be a number from 1, got: %s\n' "$count" >&2
+	exit 64
 	;;
 esac
+
+# hexid N SALT: 40 hex digits, different in the first 7 for every N (a
+# multiplicative hash), so short commits differ too.
+hexid() {
+	printf '%07x%08x%08x%08x%09x' $((($1 * 2654435761 + $2) % 268435456)) $((($1 * 40503 + $2 * 7919) % 4294967296)) \
+		$((($1 * 2246822519 + $2) % 4294967296)) $((($1 * 3266489917 + $2 * 31) % 4294967296)) $((($1 * 668265263 + $2) % 68719476736))
+}
 store=$root/nix/store
 profiles=$root/nix/var/nix/profiles
 home=$root/home/alice
@@ -31,8 +45,8 @@ n=1
 while [ "$n" -le "$count" ]; do
 	hash=$(printf '%032d' "$n")
 	top=$store/$hash-nixos-system-benchhost-24.05.20240101.abcdef0
-	commit=$(printf '%040x' "$n")
-	nixpkgs=$(printf '%040x' $((n / 3 + 1000)))
+	commit=$(hexid "$n" 17)
+	nixpkgs=$(hexid $((n / 3 + 1000)) 91)
 	mkdir -p "$top/etc"
 	printf '24.05.20240101.abcdef0' >"$top/nixos-version"
 	printf '%s' "$commit" >"$top/configuration-revision"
