@@ -148,6 +148,59 @@ in
           "When `services.prometheus.exporters.node.enable` is set, enable its\n"
           + "textfile collector and point it at `directory`.\n";
       };
+
+      alertRules = {
+        enable = lib.mkEnableOption "the nixos-provenance alert rules in `services.prometheus.ruleFiles` (for the host that runs Prometheus; see out/doc/metrics.md)";
+
+        outOfSyncFor = lib.mkOption {
+          type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
+          default = "1h";
+          example = "30m";
+          description = "How long a host may run an older generation than its newest before NixosProvenanceOutOfSync fires. A Prometheus duration: a number and one of s, m, h, d, w.";
+        };
+
+        rebootPendingFor = lib.mkOption {
+          type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
+          default = "24h";
+          example = "30m";
+          description = "How long a host may wait for a reboot (booted kernel, initrd or modules differ from the running system's) before NixosProvenanceRebootPending fires. A Prometheus duration: a number and one of s, m, h, d, w.";
+        };
+
+        dirtyFor = lib.mkOption {
+          type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
+          default = "1h";
+          example = "30m";
+          description = "How long a host may run a generation built from a dirty tree before NixosProvenanceDirty fires. A Prometheus duration: a number and one of s, m, h, d, w.";
+        };
+
+        buildFailedFor = lib.mkOption {
+          type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
+          default = "0m";
+          example = "5m";
+          description = "How long the last build may stay failed before NixosProvenanceBuildFailed fires (0m: at once). A Prometheus duration: a number and one of s, m, h, d, w.";
+        };
+
+        staleAfter = lib.mkOption {
+          type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
+          default = "15m";
+          example = "30m";
+          description = "Age of the metrics (report_timestamp_seconds) after which NixosProvenanceMetricsStale fires: the metrics timer stopped. A Prometheus duration: a number and one of s, m, h, d, w.";
+        };
+
+        commitsDifferFor = lib.mkOption {
+          type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
+          default = "2h";
+          example = "30m";
+          description = "How long the hosts of one fleet may run different commits before NixosProvenanceFleetDiverged fires. A Prometheus duration: a number and one of s, m, h, d, w.";
+        };
+
+        fleetLabel = lib.mkOption {
+          type = lib.types.strMatching "[a-zA-Z_][a-zA-Z0-9_]*";
+          default = "job";
+          example = "fleet";
+          description = "The target label that groups hosts into one fleet: NixosProvenanceFleetDiverged fires when the hosts of one value of it run different commits.";
+        };
+      };
     };
 
     metadata = lib.mkOption {
@@ -159,7 +212,8 @@ in
     };
   };
 
-  config = mkIf cfg.enable (mkMerge [
+  config = mkMerge [
+    (mkIf cfg.enable (mkMerge [
     {
       assertions = [
         (common.flakeAssertion "system.provenance" cfg)
@@ -286,5 +340,14 @@ in
         extraFlags = [ "--collector.textfile.directory=${prom.directory}" ];
       };
     })
-  ]);
+    ]))
+
+    # On the host that runs Prometheus (system.provenance.enable is not needed):
+    # the alert rules with this host's thresholds; JSON is YAML.
+    (mkIf prom.alertRules.enable {
+      services.prometheus.ruleFiles = [
+        (pkgs.writeText "nixos-provenance-alerts.yml" (builtins.toJSON (import ./prometheus-alerts.nix { inherit (prom) alertRules; })))
+      ];
+    })
+  ];
 }

@@ -179,6 +179,8 @@ export const alertThresholds: AlertThresholdSpec[] = [
 
 /** The label that groups hosts into one fleet (NixosProvenanceFleetDiverged); an option too. */
 export const fleetLabelDefault = "job";
+/** A Prometheus label name. */
+export const labelNamePattern = "[a-zA-Z_][a-zA-Z0-9_]*";
 
 export interface AlertSpec {
   name: string;
@@ -237,14 +239,15 @@ export const alertRules: AlertSpec[] = [
   },
 ];
 
-/** Prometheus durations the thresholds accept: one number and one unit. */
-export const durationPattern = "^[0-9]+(ms|s|m|h|d|w|y)$";
+/** Durations the thresholds accept (whole string): one number and one Prometheus unit, seconds to weeks. */
+export const durationPattern = "(0|[1-9][0-9]*)(s|m|h|d|w)";
 
-const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+/** Seconds per unit; the NixOS module's rule file (modules/prometheus-alerts.nix) has the same table. */
+export const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
 /** `15m` → 900. */
 export function durationSeconds(duration: string): number {
-  const m = /^([0-9]+)(ms|s|m|h|d|w|y)$/.exec(duration);
+  const m = /^(0|[1-9][0-9]*)(s|m|h|d|w)$/.exec(duration); // durationPattern
   if (!m) throw new Error(`not a Prometheus duration: ${duration}`);
   return Number(m[1]) * unitSeconds[m[2]!]!;
 }

@@ -80,6 +80,8 @@ export interface OptionInputs {
   homeUserShellVar: string;
 }
 
+import { alertThresholds, durationPattern, fleetLabelDefault, labelNamePattern } from "./metrics.js";
+
 /** Lines of a multi-line description, each ending in a newline (as a Nix '' string keeps them). */
 const lines = (...text: string[]): string => text.map((line) => `${line}\n`).join("");
 const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
@@ -333,6 +335,30 @@ export function provenanceOptions(m: OptionInputs): OptionSpec[] {
         "textfile collector and point it at `directory`.",
       ),
       summary: "If `services.prometheus.exporters.node.enable`, turn on its textfile collector for `directory`.",
+    },
+    // The alert rules (generator/schema/metrics.ts), for the host that runs Prometheus.
+    {
+      name: "prometheus.alertRules.enable", modules: ["nixos"], enable: true, type: { type: "bool" },
+      description: "the nixos-provenance alert rules in `services.prometheus.ruleFiles` (for the host that runs Prometheus; see out/doc/metrics.md)",
+      summary: "Add the alert rules (out of sync, reboot pending, dirty, build failed, stale metrics, fleet diverged) to `services.prometheus.ruleFiles`.",
+    },
+    ...alertThresholds.map((t): OptionSpec => ({
+      name: `prometheus.alertRules.${t.option}`, modules: ["nixos"],
+      type: { type: "strMatching", pattern: durationPattern },
+      default: { value: t.default },
+      example: { value: t.default === "0m" ? "5m" : "30m" },
+      description: `${t.description} A Prometheus duration: a number and one of s, m, h, d, w.`,
+      summary: t.description,
+      docType: "Prometheus duration",
+    })),
+    {
+      name: "prometheus.alertRules.fleetLabel", modules: ["nixos"],
+      type: { type: "strMatching", pattern: labelNamePattern },
+      default: { value: fleetLabelDefault },
+      example: { value: "fleet" },
+      description: "The target label that groups hosts into one fleet: NixosProvenanceFleetDiverged fires when the hosts of one value of it run different commits.",
+      summary: "The label grouping hosts into a fleet (NixosProvenanceFleetDiverged).",
+      docType: "Prometheus label name",
     },
     {
       name: "metadata", modules: ["nixos"],

@@ -560,6 +560,13 @@ in
       description = "Declare systemd-tmpfiles rules to create, delete, and clean up volatile and temporary files and directories.";
     };
 
+    # nixos/modules/services/monitoring/prometheus/default.nix
+    services.prometheus.ruleFiles = mkOption {
+      type = types.listOf types.path;
+      default = [ ];
+      description = "Any additional rules files to include in this configuration.";
+    };
+
     services.prometheus.exporters = mkOption {
       type = types.submodule {
         options = lib.mapAttrs (
