@@ -33,7 +33,7 @@ export interface Model {
   jsonShapes: JsonShapeSpec[];
   /** The same shapes by name. */
   shapes: Record<string, JsonShapeSpec>;
-  /** `--export` name suffix of every GenerationInfo key (`homeManagerStatus` → `HOME_MANAGER_STATUS`). */
+  /** `--export` name suffix of every GenerationInfo key (`homeManagerStatus` → `HOME_MANAGER_STATUS`, or the property's `exportName`). */
   exportNames: Record<string, string>;
   runtime: Schema["runtime"];
   /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
@@ -156,7 +156,15 @@ function homeMetadataShape(nixos: JsonShapeSpec): JsonShapeSpec {
 
 function exportNamesOf(shape: JsonShapeSpec | undefined): Record<string, string> {
   if (!shape || shape.shape.type !== "object") return {};
-  return Object.fromEntries(Object.keys(shape.shape.properties).map((key) => [key, upperSnake(key)]));
+  const names = Object.entries(shape.shape.properties).map(([key, property]) => [key, property.exportName ?? upperSnake(key)] as const);
+  const seen = new Map<string, string>();
+  for (const [key, name] of names) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`${shape.name}.${key}: export name ${JSON.stringify(name)} is not UPPER_SNAKE`);
+    const owner = seen.get(name);
+    if (owner) throw new Error(`${shape.name}: keys ${owner} and ${key} would both be exported as ${name}`);
+    seen.set(name, key);
+  }
+  return Object.fromEntries(names);
 }
 
 export function resolveModel(schema: Schema, config?: UserConfig): Model {

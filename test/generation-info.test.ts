@@ -18,8 +18,14 @@ const short = (n: number) => defaultMetadata(n).GIT_SHORT_COMMIT!;
 const schema = loadSchema("GenerationInfo");
 
 interface Info {
-  [key: string]: string | boolean | null;
+  [key: string]: string | number | boolean | null;
 }
+
+/** The seed's export names that do not follow from the key in UPPER_SNAKE. */
+const exportOverrides: Record<string, string> = {
+  latestGeneration: "LATEST", latestGenerationRaw: "LATEST_RAW",
+  homeManagerLatestGeneration: "HOME_MANAGER_LATEST", homeManagerLatestGenerationRaw: "HOME_MANAGER_LATEST_RAW",
+};
 
 function machine(user?: string): Machine {
   return new Machine({ rootName: "nixprov gi ", ...(user ? { user } : {}) });
@@ -61,7 +67,7 @@ function assertExportMatchesJson(m: Machine, options: MatrixOptions = {}): void 
   const exported = gi(m, ["--export"], options);
   assert.is(exported.status, 0);
   const keys = Object.keys(doc);
-  const names = keys.map((k) => `NIXOS_GENERATION_INFO_${k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`);
+  const names = keys.map((k) => `NIXOS_GENERATION_INFO_${exportOverrides[k] ?? k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`);
   const values = evalExport(exported.stdoutBytes, names, options.skip);
   keys.forEach((key, i) => {
     const v = doc[key];
@@ -74,11 +80,14 @@ test("in sync: every mode", () => {
   const m = inSync();
   try {
     const doc = info(m);
+    const md = defaultMetadata(3);
     assert.equal(doc, {
-      generation: "g3", generationRaw: "3", latestGeneration: "g3", latestGenerationRaw: "3", bootedGeneration: "g3",
-      status: "in-sync", syncStatus: "in-sync", commit: short(3), dirty: false, short: `g3@${short(3)}`,
-      homeManagerGeneration: "hm2", homeManagerGenerationRaw: "2", homeManagerLatestGeneration: "hm2",
-      homeManagerStatus: "in-sync", homeManagerShort: "hm2", user: "alice", booted: true, needsReboot: false, warningParts: "",
+      generation: "g3", generationRaw: "3", latestGeneration: "g3", latestGenerationRaw: "3",
+      status: "in-sync", outOfSync: 0, commit: md.GIT_COMMIT, shortCommit: short(3), dirty: 0, metadata: 1,
+      buildDate: md.BUILD_DATE, sourceUrl: md.GIT_SOURCE_URL, nixpkgsRev: md.NIXPKGS_REV, homeManagerRev: md.HOME_MANAGER_REV,
+      homeManagerUser: "alice", homeManagerGeneration: "hm2", homeManagerGenerationRaw: "2", homeManagerLatestGeneration: "hm2",
+      homeManagerLatestGenerationRaw: "2", homeManagerOutOfSync: 0, homeManagerStatus: "in-sync", short: `g3@${short(3)} hm2`, warning: "",
+      warningParts: "", systemStatus: "in-sync", bootedGeneration: "g3", isDirty: false, homeManagerShort: "hm2", booted: true, needsReboot: false, rebootReasons: [],
     });
     assert.is(out(m, ["--short"]), `g3@${short(3)} hm2\n`);
     assert.is(out(m, ["--status"]), "in-sync\n");
@@ -112,11 +121,12 @@ test("built but not activated (nixos-rebuild boot): out of sync", () => {
     assert.is(doc.generation, "g3");
     assert.is(doc.latestGeneration, "g4");
     assert.is(doc.status, "out-of-sync");
-    assert.is(doc.syncStatus, "out-of-sync");
-    assert.is(doc.warningParts, "system");
-    assert.is(out(m, ["--short"]), `g3@${short(3)} hm2 ⚠\n`);
+    assert.is(doc.systemStatus, "out-of-sync");
+    assert.is(doc.warningParts, "g4");
+    assert.is(out(m, ["--short"]), `g3@${short(3)} hm2⚠\n`);
     assert.is(out(m, ["--status"]), "out-of-sync\n");
-    assert.is(out(m, ["--warning"]), "⚠ system runs g3, latest is g4\n");
+    assert.is(out(m, ["--warning"]), "⚠ g4\n");
+    assert.match(out(m, []), "Warning:       system runs g3, latest is g4\n");
     assert.is(out(m, ["--i3blocks"]), "g3 hm2 ⚠\ng3 hm2 ⚠\n#FF5555\n");
     const bar = JSON.parse(out(m, ["--waybar"]));
     assert.is(bar.class, "out-of-sync");
@@ -137,8 +147,9 @@ test("rolled back: current older than latest", () => {
     assert.is(doc.generation, "g4");
     assert.is(doc.latestGeneration, "g5");
     assert.is(doc.status, "out-of-sync");
-    assert.is(doc.commit, short(4));
-    assert.is(out(m, ["--short"]), `g4@${short(4)} hm2 ⚠\n`);
+    assert.is(doc.shortCommit, short(4));
+    assert.is(doc.commit, defaultMetadata(4).GIT_COMMIT);
+    assert.is(out(m, ["--short"]), `g4@${short(4)} hm2⚠\n`);
   } finally {
     m.cleanup();
   }
@@ -216,14 +227,18 @@ test("booted differs from current: same kernel, then a new kernel", () => {
     assert.is(doc.booted, false);
     assert.is(doc.bootedGeneration, "g2");
     assert.is(doc.needsReboot, false, "same kernel, initrd and modules");
-    assert.is(doc.syncStatus, "in-sync");
+    assert.is(doc.status, "in-sync");
     m.switchTo(4, { kernel: "6.7.1" });
     doc = info(m);
     assert.is(doc.needsReboot, true);
-    assert.is(doc.warningParts, "reboot");
-    assert.is(doc.syncStatus, "in-sync");
+    assert.is(doc.warningParts, "", "a pending reboot is no side behind");
+    assert.is(doc.status, "in-sync");
     assert.is(out(m, ["--short"]), `g4@${short(4)} hm2\n`, "a pending reboot is not out of sync");
-    assert.is(out(m, ["--warning"]), "⚠ reboot needed (booted g2)\n");
+    const warning = gi(m, ["--warning"]);
+    assert.is(warning.status, 1, "--warning: only sides behind (it goes into prompts)");
+    assert.is(warning.stdout, "");
+    assert.match(out(m, []), "Warning:       reboot needed (booted g2");
+    assert.match(JSON.parse(out(m, ["--waybar"])).tooltip, "Reboot needed (booted g2)");
     assert.is(JSON.parse(out(m, ["--i3status-rs"])).state, "Warning");
     assert.match(out(m, []), "Booted:        g2 (reboot needed: kernel, initrd or modules changed)\n");
     m.switchTo(5, { kernel: "6.6.30", initrd: "other" });
@@ -241,11 +256,11 @@ test("Home Manager behind, legacy layout, absent, NixOS module", () => {
     assert.is(doc.homeManagerStatus, "out-of-sync");
     assert.is(doc.homeManagerGeneration, "hm1");
     assert.is(doc.homeManagerLatestGeneration, "hm2");
-    assert.is(doc.status, "in-sync");
-    assert.is(doc.syncStatus, "out-of-sync");
-    assert.is(doc.warningParts, "home-manager");
-    assert.is(out(m, ["--short"]), `g3@${short(3)} hm1 ⚠\n`);
-    assert.is(out(m, ["--warning"]), "⚠ home-manager runs hm1, latest is hm2\n");
+    assert.is(doc.systemStatus, "in-sync");
+    assert.is(doc.status, "out-of-sync", "status is overall");
+    assert.is(doc.warningParts, "hm2");
+    assert.is(out(m, ["--short"]), `g3@${short(3)} hm1⚠\n`);
+    assert.is(out(m, ["--warning"]), "⚠ hm2\n");
     assertExportMatchesJson(m);
   } finally {
     m.cleanup();
@@ -274,21 +289,23 @@ test("Home Manager behind, legacy layout, absent, NixOS module", () => {
     absent.homeManagerAsNixosModule();
     const mod = info(absent);
     assert.is(mod.homeManagerStatus, "nixos-module");
-    assert.is(mod.syncStatus, "in-sync");
+    assert.is(mod.status, "in-sync");
     assert.match(out(absent, []), "Home Manager:  NixOS module (no per-user profile for alice)\n");
   } finally {
     absent.cleanup();
   }
 });
 
-test("Home Manager profile never activated: unknown, not a failure", () => {
+test("Home Manager: no activation root, profile link gone: unknown, not a failure", () => {
   const m = inSync(2, 0);
   try {
     m.addHome(1, { activate: false });
+    assert.is(info(m).homeManagerGeneration, "hm1", "the profile link stands in for the root");
+    rmSync(join(m.hmProfiles(), "home-manager"));
     const doc = info(m);
     assert.is(doc.homeManagerStatus, "unknown");
     assert.is(doc.homeManagerGeneration, "unknown");
-    assert.is(doc.syncStatus, "in-sync");
+    assert.is(doc.status, "in-sync");
   } finally {
     m.cleanup();
   }
@@ -302,7 +319,7 @@ test("USER unset: the effective user's Home Manager is still read", () => {
     m.addHome(1);
     m.addHome(2, { activate: false });
     const doc = info(m, { env: { USER: undefined } });
-    assert.is(doc.user, me);
+    assert.is(doc.homeManagerUser, me);
     assert.is(doc.homeManagerStatus, "out-of-sync");
   } finally {
     m.cleanup();
@@ -330,16 +347,22 @@ test("no metadata file: commit from configuration-revision, or unknown", () => {
     m.switchTo(1, { metadataText: null, configurationRevision: "0123456789abcdef0123456789abcdef01234567-dirty" });
     m.boot(1);
     let doc = info(m);
-    assert.is(doc.commit, "0123456");
-    assert.is(doc.dirty, true);
+    assert.is(doc.commit, "0123456789abcdef0123456789abcdef01234567");
+    assert.is(doc.shortCommit, "0123456");
+    assert.is(doc.isDirty, true);
+    assert.is(doc.dirty, 1);
+    assert.is(doc.metadata, 0);
+    assert.is(doc.sourceUrl, "unknown");
     assert.is(out(m, ["--short"]), "g1@0123456*\n");
     m.switchTo(2, { metadataText: null });
     doc = info(m);
     assert.is(doc.commit, "unknown");
-    assert.is(doc.dirty, null);
+    assert.is(doc.isDirty, null);
+    assert.is(doc.dirty, 0);
     assert.is(out(m, ["--short"]), "g2\n");
     assertExportMatchesJson(m);
-    assert.match(out(m, ["--export"]), "NIXOS_GENERATION_INFO_DIRTY='unknown'\n");
+    assert.match(out(m, ["--export"]), "NIXOS_GENERATION_INFO_IS_DIRTY='unknown'\n");
+    assert.match(out(m, ["--export"]), "NIXOS_GENERATION_INFO_DIRTY='0'\n");
   } finally {
     m.cleanup();
   }
@@ -350,8 +373,10 @@ test("older metadata format (unquoted, no schema version) and missing fields", (
   try {
     m.switchTo(1, { metadataText: "# Git Information\nGIT_COMMIT=8bebe8d5f1c1a3f0e0e5d7f3f2b6c4a1d9e8f7a6\nGIT_DIRTY=true\n" });
     const doc = info(m);
-    assert.is(doc.commit, "8bebe8d");
-    assert.is(doc.dirty, true);
+    assert.is(doc.commit, "8bebe8d5f1c1a3f0e0e5d7f3f2b6c4a1d9e8f7a6");
+    assert.is(doc.shortCommit, "8bebe8d");
+    assert.is(doc.isDirty, true);
+    assert.is(doc.buildDate, "unknown", "a field the file lacks");
     assert.is(doc.short, "g1@8bebe8d*");
   } finally {
     m.cleanup();
@@ -367,7 +392,7 @@ test("missing /run/current-system (container, chroot): unknown, exit 0", () => {
     assert.is(doc.generation, "unknown");
     assert.is(doc.latestGeneration, "g2");
     assert.is(doc.status, "unknown");
-    assert.is(doc.syncStatus, "unknown");
+    assert.is(doc.systemStatus, "unknown");
     assert.is(doc.booted, false);
     assert.is(doc.bootedGeneration, "unknown");
     assert.is(out(m, ["--short"]), "g? hm1\n");
@@ -394,14 +419,13 @@ test("dangling links: a collected old generation, a dangling current-system", ()
   }
 });
 
-test("no generation at all", () => {
+test("no generation and no running system: not NixOS, exit 69", () => {
   const m = machine();
   try {
-    const doc = info(m);
-    assert.is(doc.generation, "unknown");
-    assert.is(doc.latestGeneration, "unknown");
-    assert.is(doc.status, "unknown");
-    assert.is(out(m, ["--short"]), "g?\n");
+    const r = gi(m, ["--short"]);
+    assert.is(r.status, 69);
+    assert.is(r.stdout, "");
+    assert.match(r.stderr, /^nixos-generation-info: not a NixOS system: .*\/run\/current-system is missing\n$/);
   } finally {
     m.cleanup();
   }
@@ -415,7 +439,8 @@ for (const value of hostile) {
     try {
       m.switchTo(1, { metadata: defaultMetadata(1, { GIT_SHORT_COMMIT: value }) });
       const doc = info(m);
-      assert.is(doc.commit, value);
+      assert.is(doc.shortCommit, value);
+      assert.is(doc.short, `g1@${value}`);
       assertExportMatchesJson(m);
       const r = gi(m, ["--waybar"]);
       assert.is(JSON.parse(r.stdout).tooltip, `System: g1 (latest g1, in-sync), commit ${value}`);
@@ -437,9 +462,9 @@ test("non-UTF-8 bytes in a value: valid JSON (U+FFFD), exact bytes in --export",
     writeFileSync(`${m.storePath(1)}/etc/nixos-metadata`, text);
     const r = gi(m, ["--json"], { skip });
     const doc = JSON.parse(r.stdout) as Info;
-    assert.is(doc.commit, "ab\ufffd\ufffdcd");
+    assert.is(doc.shortCommit, "ab\ufffd\ufffdcd");
     const exported = gi(m, ["--export"], { skip });
-    const [commit] = evalExport(exported.stdoutBytes, ["NIXOS_GENERATION_INFO_COMMIT"], skip);
+    const [commit] = evalExport(exported.stdoutBytes, ["NIXOS_GENERATION_INFO_SHORT_COMMIT"], skip);
     assert.ok(commit!.equals(Buffer.concat([Buffer.from("ab"), Buffer.from([0xff, 0xfe]), Buffer.from("cd")])), "bytes kept");
   } finally {
     m.cleanup();

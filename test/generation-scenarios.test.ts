@@ -61,24 +61,26 @@ for (const scenario of scenarios) {
       assert.equal(validate(info, loadSchema("GenerationInfo")), []);
       const w = scenario.want;
       assert.equal(
-        [info.generationRaw, info.latestGenerationRaw, info.bootedGeneration, info.status, info.homeManagerStatus, info.syncStatus],
+        [info.generationRaw, info.latestGenerationRaw, info.bootedGeneration, info.systemStatus, info.homeManagerStatus, info.status],
         [w.generation, w.latest, `g${w.booted}`, w.status, w.hm, w.sync],
       );
 
       const results = new Map(giModes.map((mode) => [mode, gi([mode])]));
       for (const [mode, r] of results) {
         assert.is(r.stderr, "", mode);
-        assert.is(r.status, mode === "--warning" && info.warningParts === "" ? 1 : 0, mode);
+        assert.is(r.status, mode === "--warning" && info.warning === "" ? 1 : 0, mode);
       }
-      const warn = info.syncStatus === "out-of-sync" ? " ⚠" : "";
+      const warn = info.status === "out-of-sync" ? " ⚠" : "";
       const hm = info.homeManagerShort ? ` ${info.homeManagerShort}` : "";
-      assert.is(results.get("--status")!.stdout, `${info.syncStatus}\n`);
-      assert.is(results.get("--short")!.stdout, `${info.short}${hm}${warn}\n`);
+      assert.is(results.get("--status")!.stdout, `${info.status}\n`);
+      assert.is(results.get("--short")!.stdout, `${info.short}\n`);
+      assert.ok(String(info.short).endsWith(`${hm}${warn.trim()}`), `short ends with the Home Manager part and the sign: ${info.short}`);
+      if (info.warning) assert.is(results.get("--warning")!.stdout, `⚠ ${info.warning}\n`);
       const bar = `g${info.generationRaw}${hm}${warn}`;
       assert.is(results.get("--i3blocks")!.stdout.split("\n")[0], bar);
       const waybar = JSON.parse(results.get("--waybar")!.stdout);
       assert.is(waybar.text, bar);
-      assert.is(waybar.class, info.syncStatus);
+      assert.is(waybar.class, info.status);
       assert.is(JSON.parse(results.get("--i3status-rs")!.stdout).text, bar);
       const [short, status] = evalExport(results.get("--export")!.stdoutBytes, ["NIXOS_GENERATION_INFO_SHORT", "NIXOS_GENERATION_INFO_STATUS"]);
       assert.is(short!.toString(), info.short);

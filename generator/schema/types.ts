@@ -155,6 +155,11 @@ export type JsonShape = (
   expected?: string;
   /** Further shapes the value must also match (JSON Schema `allOf`). */
   allOf?: JsonShape[];
+  /**
+   * GenerationInfo only: the `--export` name suffix when the seed's name does
+   * not follow from the key in UPPER_SNAKE (`latestGeneration` → `LATEST`).
+   */
+  exportName?: string;
 };
 
 export interface JsonShapeSpec {

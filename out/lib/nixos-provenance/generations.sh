@@ -42,17 +42,31 @@
 #       prov_sys_is_booted     true when the booted system is the running one
 #       prov_sys_needs_reboot  true when the booted kernel, initrd or kernel
 #                              modules differ from the running system's
+#                              (or any other of prov_sys_reboot_reasons)
+#       prov_sys_reboot_reasons  what differs, space-separated, in the order
+#                              of prov_reboot_checks: kernel initrd
+#                              kernel-modules kernel-params systemd firmware
 #   prov_hm_detect
 #       prov_hm_user     the user whose profile was read (prov_user)
 #       prov_hm_layout   xdg | legacy | nixos-module | none
 #       prov_hm_latest   newest Home Manager generation, or empty
-#       prov_hm_current  activated generation (gcroots/current-home), or empty
+#       prov_hm_current  activated generation (gcroots/current-home; when
+#                        that root is missing, the one the home-manager
+#                        profile link points to), or empty
 #       prov_hm_status   in-sync | out-of-sync | absent | nixos-module | unknown
-#                        (unknown: profiles exist but none is activated)
+#                        (unknown: profiles exist but neither the root nor
+#                        the profile link matches one)
+#   prov_hm_module_detect (after prov_hm_detect)
+#       prov_hm_via_nixos  1 when Home Manager is run by the NixOS module
+#                          (home-manager-<user>.service), else empty
+#   prov_nixos_present
+#       Status 0 on a NixOS system (a running system or a system profile);
+#       else prov_ret = the one-line reason, status 1.
 #   prov_commit_detect DIR [LAST] (DIR: a system toplevel, e.g. "$prov_current")
 #       prov_commit        short commit (7 characters), or unknown
 #       prov_commit_full   full commit, or unknown
 #       prov_commit_dirty  true | false | unknown
+#       prov_commit_meta   1 when DIR/etc/nixos-metadata was read, else empty
 #       Reads DIR/etc/nixos-metadata with prov_meta_read (also leaving every
 #       prov_meta_* set; with LAST, e.g. GIT_DIRTY, only up to that field:
 #       much faster under dash), else DIR/configuration-revision.
@@ -78,14 +92,16 @@ prov_gen_digits_pat() {
 }
 
 # prov_gen_take LINK: prov_ret = LINK's generation number, prov_gen_link =
-# LINK; status 1 when the number is not digits without a leading zero.
+# LINK; status 1 when the number is not digits without a leading zero, or
+# has more than 9 digits (beyond what every shell's arithmetic holds: mksh's
+# is 32-bit; such a name is ignored, never compared).
 prov_gen_take() {
 	prov_ret=${1##*/}
 	prov_ret=${prov_ret#"$prov_gen_prefix"-}
 	prov_ret=${prov_ret%-link}
 	prov_gen_link=$1
 	case $prov_ret in
-	'' | 0* | *[!0-9]*) return 1 ;;
+	'' | 0* | *[!0-9]* | ??????????*) return 1 ;;
 	esac
 }
 
@@ -153,15 +169,18 @@ prov_gen_latest() {
 # prov_gen_latest_strict: prov_gen_latest for any directory, with digit
 # classes from six digits down (counting up when longer numbers exist).
 # Also leaves prov_gen_pat = the digit pattern of the highest number.
+# Numbers of more than 9 digits are ignored (see prov_gen_take).
 prov_gen_latest_strict() {
 	prov_ret=
 	prov_gen_link=
 	prov_gen_pat='[1-9][0-9][0-9][0-9][0-9][0-9]'
-	while :; do
+	prov_gen_i=6
+	while [ "$prov_gen_i" -lt 9 ]; do
 		# shellcheck disable=SC2086
 		set -- "$prov_gen_dir/$prov_gen_prefix"-${prov_gen_pat}[0-9]*-link
 		prov_exists "$1" || break
 		prov_gen_pat=$prov_gen_pat'[0-9]'
+		prov_gen_i=$((prov_gen_i + 1))
 	done
 	while :; do
 		# Within one digit count the glob's sorted order is numeric order.
@@ -224,13 +243,24 @@ prov_gen_find() {
 	done
 }
 
+# A user name is a path component below per-user/: one with a slash (or
+# . or ..) would reach outside it, so it is taken as no name at all.
 prov_user_detect() {
 	prov_user=${USER:-}
+	prov_user_check
 	if [ -z "$prov_user" ]; then
 		prov_user=$(id -un 2>/dev/null) || prov_user=
+		prov_user_check
 		[ -n "$prov_user" ] || prov_user=${LOGNAME:-}
+		prov_user_check
 	fi
 	return 0
+}
+
+prov_user_check() {
+	case $prov_user in
+	*/* | . | ..) prov_user= ;;
+	esac
 }
 
 prov_system_detect() {
@@ -256,10 +286,15 @@ prov_same_file() {
 	! prov_exists "$1" && ! prov_exists "$2"
 }
 
+# What a reboot would change, as the toplevel names them (links compared
+# with -ef; kernel-params, a file, by content).
+prov_reboot_checks='kernel initrd kernel-modules kernel-params systemd firmware'
+
 prov_system_boot_detect() {
 	prov_sys_booted=
 	prov_sys_is_booted=false
 	prov_sys_needs_reboot=false
+	prov_sys_reboot_reasons=
 	[ -e "$prov_booted" ] || return 0
 	if [ "$prov_booted" -ef "$prov_current" ]; then
 		prov_sys_is_booted=true
@@ -267,8 +302,19 @@ prov_system_boot_detect() {
 		return 0
 	fi
 	[ -e "$prov_current" ] || return 0
-	for prov_l in kernel initrd kernel-modules; do
-		prov_same_file "$prov_booted/$prov_l" "$prov_current/$prov_l" || prov_sys_needs_reboot=true
+	for prov_l in $prov_reboot_checks; do
+		if [ "$prov_l" = kernel-params ]; then
+			# A file of each toplevel: compared by content (one read each).
+			prov_l2=
+			prov_l3=
+			[ -f "$prov_booted/$prov_l" ] && { IFS= read -r prov_l2 <"$prov_booted/$prov_l" || :; }
+			[ -f "$prov_current/$prov_l" ] && { IFS= read -r prov_l3 <"$prov_current/$prov_l" || :; }
+			[ "$prov_l2" = "$prov_l3" ] && continue
+		else
+			prov_same_file "$prov_booted/$prov_l" "$prov_current/$prov_l" && continue
+		fi
+		prov_sys_needs_reboot=true
+		prov_sys_reboot_reasons=${prov_sys_reboot_reasons:+$prov_sys_reboot_reasons }$prov_l
 	done
 	[ -n "$prov_sys_latest" ] &&
 		prov_gen_find "$prov_profiles" system "$prov_booted" "$prov_sys_latest" && prov_sys_booted=$prov_ret
@@ -314,7 +360,12 @@ prov_hm_detect() {
 	fi
 	prov_hm_latest=$prov_ret
 	prov_hm_status=unknown
-	[ -n "$prov_hm_root" ] && [ -e "$prov_hm_root" ] || return 0
+	if [ -z "$prov_hm_root" ] || ! [ -e "$prov_hm_root" ]; then
+		# No activation root (older Home Manager, a cleaned gcroot): the
+		# generation the profile link points to is the best answer.
+		prov_hm_root=$prov_hm_dir/home-manager
+		[ -e "$prov_hm_root" ] || return 0
+	fi
 	if [ "$prov_hm_root" -ef "$prov_gen_link" ]; then
 		prov_hm_current=$prov_hm_latest
 		prov_hm_status=in-sync
@@ -323,6 +374,48 @@ prov_hm_detect() {
 	prov_gen_find "$prov_hm_dir" home-manager "$prov_hm_root" "$prov_hm_latest" && prov_hm_current=$prov_ret
 	prov_hm_status=out-of-sync
 	return 0
+}
+
+prov_hm_module_detect() {
+	prov_hm_via_nixos=
+	[ -n "$prov_hm_user" ] && prov_exists "$prov_root/etc/systemd/system/home-manager-$prov_hm_user.service" && prov_hm_via_nixos=1
+	return 0
+}
+
+prov_nixos_present() {
+	prov_exists "$prov_current" && return 0
+	prov_exists "$prov_profiles/system" && return 0
+	set -- "$prov_profiles"/system-*-link
+	prov_exists "$1" && return 0
+	prov_ret="not a NixOS system: $prov_current is missing"
+	return 1
+}
+
+# prov_plain VALUE: prov_ret = VALUE with every control character (ESC,
+# BEL, CR, newline, ...) shown as `?`, for terminals, bars and prompts: a
+# value read from metadata must not move the cursor, set a window title or
+# add a line. No fork; printable values are returned as they are at once.
+prov_plain() {
+	prov_ret=$1
+	case $1 in
+	*[[:cntrl:]]*) ;;
+	*) return 0 ;;
+	esac
+	prov_ret=
+	prov_rest=$1
+	while :; do
+		case $prov_rest in
+		*[[:cntrl:]]*)
+			prov_pre=${prov_rest%%[[:cntrl:]]*}
+			prov_ret=$prov_ret$prov_pre'?'
+			prov_rest=${prov_rest#"$prov_pre"?}
+			;;
+		*)
+			prov_ret=$prov_ret$prov_rest
+			return 0
+			;;
+		esac
+	done
 }
 
 # prov_short7 VALUE: prov_ret = the first 7 characters of VALUE (no fork).
@@ -335,7 +428,9 @@ prov_commit_detect() {
 	prov_commit=unknown
 	prov_commit_full=unknown
 	prov_commit_dirty=unknown
+	prov_commit_meta=
 	if prov_meta_read "$1/etc/nixos-metadata" "${2-}"; then
+		prov_commit_meta=1
 		[ -n "$prov_meta_GIT_COMMIT" ] && prov_commit_full=$prov_meta_GIT_COMMIT
 		if [ -n "$prov_meta_GIT_SHORT_COMMIT" ] && [ "$prov_meta_GIT_SHORT_COMMIT" != unknown ]; then
 			prov_commit=$prov_meta_GIT_SHORT_COMMIT
@@ -350,9 +445,10 @@ prov_commit_detect() {
 	fi
 	# A generation built without the module: system.configurationRevision,
 	# which is `self.rev` or `self.dirtyRev` (`<commit>-dirty`).
-	[ -f "$1/configuration-revision" ] || return 0
+	# A revision is a commit and maybe -dirty: anything large is not one.
+	prov_small_file "$1/configuration-revision" 4096 || return 0
 	prov_l=
-	IFS= read -r prov_l <"$1/configuration-revision" || :
+	IFS= read -r prov_l <"$1/configuration-revision" 2>/dev/null || :
 	case $prov_l in
 	'' | unknown) return 0 ;;
 	*-dirty)

@@ -38,7 +38,7 @@ prov_gi_cache_hit() {
 		prov_gi_out=
 		while IFS= read -r prov_l; do
 			case $prov_l in
-			'|'*) prov_gi_out=$prov_gi_out${prov_l#|}'
+			'|'*) prov_gi_out=$prov_gi_out${prov_l#?}'
 ' ;;
 			'x '[0-9]*)
 				printf '%s' "$prov_gi_out"
@@ -65,17 +65,35 @@ esac
 
 # prov_gi_collect: every value of the GenerationInfo JSON in prov_gi_<key>.
 prov_gi_collect() {
+	prov_gi_sign=
 	prov_system_detect
 	prov_system_boot_detect
 	prov_hm_detect
+	prov_commit_meta=
 	case $prov_opt_mode in
 	status | warning | i3blocks | i3status-rs)
 		# These never show the commit: skip reading the metadata file.
 		prov_commit=unknown
+		prov_commit_full=unknown
 		prov_commit_dirty=unknown
 		;;
-	*) prov_commit_detect "$prov_current" GIT_DIRTY ;;
+	short | waybar) prov_commit_detect "$prov_current" GIT_DIRTY ;;
+	*) prov_commit_detect "$prov_current" ;;
 	esac
+	if [ -n "$prov_commit_meta" ]; then
+		prov_gi_metadata=1
+		prov_gi_buildDate=${prov_meta_BUILD_DATE:-unknown}
+		prov_gi_sourceUrl=${prov_meta_GIT_SOURCE_URL:-unknown}
+		prov_gi_nixpkgsRev=${prov_meta_NIXPKGS_REV:-unknown}
+		prov_gi_homeManagerRev=${prov_meta_HOME_MANAGER_REV:-unknown}
+	else
+		prov_gi_metadata=0
+		[ -e "$prov_current/etc/nixos-metadata" ] && prov_gi_metadata=1
+		prov_gi_buildDate=unknown
+		prov_gi_sourceUrl=unknown
+		prov_gi_nixpkgsRev=unknown
+		prov_gi_homeManagerRev=unknown
+	fi
 	prov_gi_generationRaw=${prov_sys_current:-unknown}
 	prov_gi_generation=g$prov_sys_current
 	prov_gi_short=g${prov_sys_current:-?}
@@ -85,20 +103,29 @@ prov_gi_collect() {
 	[ -n "$prov_sys_latest" ] || prov_gi_latestGeneration=unknown
 	prov_gi_bootedGeneration=g$prov_sys_booted
 	[ -n "$prov_sys_booted" ] || prov_gi_bootedGeneration=unknown
-	prov_gi_status=$prov_sys_status
-	prov_gi_commit=$prov_commit
-	prov_gi_dirty=$prov_commit_dirty
+	prov_gi_systemStatus=$prov_sys_status
+	prov_gi_commit=$prov_commit_full
+	# The short commit goes into bars, prompts and tooltips: a control
+	# character in it (ESC, BEL, a newline) is shown as `?`, never sent raw.
+	prov_plain "$prov_commit"
+	prov_commit=$prov_ret
+	prov_gi_shortCommit=$prov_commit
+	prov_gi_isDirty=$prov_commit_dirty
+	prov_gi_dirty=0
+	[ "$prov_commit_dirty" = true ] && prov_gi_dirty=1
 	if [ "$prov_commit" != unknown ]; then
 		prov_gi_short=$prov_gi_short@$prov_commit
 		[ "$prov_commit_dirty" = true ] && prov_gi_short=$prov_gi_short'*'
 	fi
-	prov_gi_user=$prov_hm_user
+	prov_gi_homeManagerUser=$prov_hm_user
 	prov_gi_homeManagerStatus=$prov_hm_status
+	prov_gi_homeManagerOutOfSync=0
 	case $prov_hm_status in
 	absent | nixos-module)
 		prov_gi_homeManagerGenerationRaw=none
 		prov_gi_homeManagerGeneration=none
 		prov_gi_homeManagerLatestGeneration=none
+		prov_gi_homeManagerLatestGenerationRaw=none
 		prov_gi_homeManagerShort=
 		;;
 	*)
@@ -107,42 +134,61 @@ prov_gi_collect() {
 		prov_gi_homeManagerShort=$prov_gi_homeManagerGeneration
 		[ -n "$prov_hm_current" ] || prov_gi_homeManagerGeneration=unknown
 		prov_gi_homeManagerLatestGeneration=hm$prov_hm_latest
+		prov_gi_homeManagerLatestGenerationRaw=$prov_hm_latest
+		[ "$prov_hm_status" = out-of-sync ] && prov_gi_homeManagerOutOfSync=1
 		;;
 	esac
 	prov_gi_booted=$prov_sys_is_booted
 	prov_gi_needsReboot=$prov_sys_needs_reboot
-	prov_gi_warningParts=
-	[ "$prov_sys_status" = out-of-sync ] && prov_gi_warningParts=system
-	[ "$prov_hm_status" = out-of-sync ] && prov_gi_warningParts=${prov_gi_warningParts:+$prov_gi_warningParts }home-manager
-	[ "$prov_sys_needs_reboot" = true ] && prov_gi_warningParts=${prov_gi_warningParts:+$prov_gi_warningParts }reboot
+	# One reason a line (the JSON array, the export); the human views join them.
+	prov_gi_rebootReasons=
+	for prov_l in $prov_sys_reboot_reasons; do
+		prov_gi_rebootReasons=$prov_gi_rebootReasons$prov_l'
+'
+	done
+	prov_gi_rebootWhy=
+	for prov_l in $prov_sys_reboot_reasons; do
+		prov_gi_rebootWhy=${prov_gi_rebootWhy:+$prov_gi_rebootWhy, }$prov_l
+	done
+	# The seed's warning: the newest generation of each side that is behind.
+	prov_gi_warning=
+	[ "$prov_sys_status" = out-of-sync ] && prov_gi_warning=$prov_gi_latestGeneration
+	[ "$prov_hm_status" = out-of-sync ] && prov_gi_warning=${prov_gi_warning:+$prov_gi_warning }$prov_gi_homeManagerLatestGeneration
+	prov_gi_warningParts=$prov_gi_warning
+	prov_gi_outOfSync=0
 	if [ "$prov_sys_status" = out-of-sync ] || [ "$prov_hm_status" = out-of-sync ]; then
-		prov_gi_syncStatus=out-of-sync
+		prov_gi_status=out-of-sync
+		prov_gi_outOfSync=1
 	elif [ "$prov_sys_status" = unknown ]; then
-		prov_gi_syncStatus=unknown
+		prov_gi_status=unknown
 	else
-		prov_gi_syncStatus=in-sync
+		prov_gi_status=in-sync
 	fi
 	# The bar segment of the seed: `g42 hm12`, with a warning sign when
-	# either side is out of sync.
+	# either side is out of sync (after a space in bars, right after the
+	# last word in --short, as the seed prints it).
 	prov_gi_bar=g${prov_sys_current:-?}${prov_gi_homeManagerShort:+ $prov_gi_homeManagerShort}
-	prov_gi_line=$prov_gi_short${prov_gi_homeManagerShort:+ $prov_gi_homeManagerShort}
-	if [ "$prov_gi_syncStatus" = out-of-sync ]; then
-		prov_gi_bar="$prov_gi_bar ⚠"
-		prov_gi_line="$prov_gi_line ⚠"
+	prov_gi_short=$prov_gi_short${prov_gi_homeManagerShort:+ $prov_gi_homeManagerShort}
+	if [ "$prov_gi_status" = out-of-sync ]; then
+		# The warning sign U+26A0 as octal escapes: the script stays ASCII, so
+		# that yash can read it in the C locale (one fork, out of sync only).
+		prov_gi_sign=$(printf '\342\232\240')
+		prov_gi_bar="$prov_gi_bar $prov_gi_sign"
+		prov_gi_short="$prov_gi_short$prov_gi_sign"
 	fi
 }
 
-# prov_gi_describe: prov_ret = one line of what is out of date (tooltips, --warning).
+# prov_gi_describe: prov_ret = one line of what is out of date (tooltips).
 prov_gi_describe() {
 	prov_ret=
-	if [ "$prov_gi_status" = out-of-sync ]; then
+	if [ "$prov_gi_systemStatus" = out-of-sync ]; then
 		prov_ret="system runs $prov_gi_generation, latest is $prov_gi_latestGeneration"
 	fi
 	if [ "$prov_gi_homeManagerStatus" = out-of-sync ]; then
 		prov_ret="${prov_ret:+$prov_ret; }home-manager runs $prov_gi_homeManagerGeneration, latest is $prov_gi_homeManagerLatestGeneration"
 	fi
 	if [ "$prov_gi_needsReboot" = true ]; then
-		prov_ret="${prov_ret:+$prov_ret; }reboot needed (booted $prov_gi_bootedGeneration)"
+		prov_ret="${prov_ret:+$prov_ret; }reboot needed (booted $prov_gi_bootedGeneration: $prov_gi_rebootWhy)"
 	fi
 }
 
@@ -150,31 +196,32 @@ prov_gi_describe() {
 # flag given (prov_opt_mode); each prints the answer and returns the
 # command's exit status.
 prov_gi_mode_short() {
-	printf '%s\n' "$prov_gi_line"
+	printf '%s\n' "$prov_gi_short"
 }
 
 prov_gi_mode_status() {
-	printf '%s\n' "$prov_gi_syncStatus"
+	printf '%s\n' "$prov_gi_status"
 }
 
+# Short on purpose (it goes into prompts): which generations are waiting.
+# The explanation is in the human view and the bar tooltips.
 prov_gi_mode_warning() {
-	[ -n "$prov_gi_warningParts" ] || return "$prov_exit_nothingToWarn"
-	prov_gi_describe
-	printf '⚠ %s\n' "$prov_ret"
+	[ -n "$prov_gi_warning" ] || return "$prov_exit_nothingToWarn"
+	printf '\342\232\240 %s\n' "$prov_gi_warning"
 }
 
 # full_text, short_text, colour (only when something is out of date).
 prov_gi_mode_i3blocks() {
 	printf '%s\n%s\n' "$prov_gi_bar" "$prov_gi_bar"
-	[ "$prov_gi_syncStatus" != out-of-sync ] || printf '%s\n' '#FF5555'
+	[ "$prov_gi_status" != out-of-sync ] || printf '%s\n' '#FF5555'
 }
 
 prov_gi_mode_i3status_rs() {
-	case $prov_gi_syncStatus in
+	case $prov_gi_status in
 	out-of-sync) prov_l=Critical ;;
 	*) prov_l=Idle ;;
 	esac
-	[ "$prov_gi_syncStatus" != out-of-sync ] && [ "$prov_gi_needsReboot" = true ] && prov_l=Warning
+	[ "$prov_gi_status" != out-of-sync ] && [ "$prov_gi_needsReboot" = true ] && prov_l=Warning
 	# The bar text is made of g, hm, digits, ? and the warning sign: the
 	# writer prints it without escaping (no fork).
 	prov_ib_icon=
@@ -189,14 +236,32 @@ prov_gi_mode_export() {
 	printf '%s' "$prov_ret"
 }
 
+# --reboot: for scripts and bars; exit 0 when a reboot is needed.
+prov_gi_mode_reboot() {
+	[ -n "$prov_gi_rebootReasons" ] || return "$prov_exit_noReboot"
+	printf '%s' "$prov_gi_rebootReasons"
+}
+
 prov_gi_mode_json() {
+	# The warning sign is the one non-ASCII character of a plain short line:
+	# the rest is escaped (no fork when it is ASCII) and the sign appended.
+	case $prov_gi_short in
+	*"$prov_gi_sign")
+		prov_json_str "${prov_gi_short%"$prov_gi_sign"}"
+		prov_gi_short_json=${prov_ret%\"}$prov_gi_sign\"
+		;;
+	*)
+		prov_json_str "$prov_gi_short"
+		prov_gi_short_json=$prov_ret
+		;;
+	esac
 	prov_json_GenerationInfo
 	printf '%s\n' "$prov_ret"
 }
 
 prov_gi_tooltip() {
-	prov_out="System: $prov_gi_generation (latest $prov_gi_latestGeneration, $prov_gi_status), commit $prov_gi_commit"
-	[ "$prov_gi_dirty" = true ] && prov_out="$prov_out (dirty)"
+	prov_out="System: $prov_gi_generation (latest $prov_gi_latestGeneration, $prov_gi_systemStatus), commit $prov_gi_shortCommit"
+	[ "$prov_gi_isDirty" = true ] && prov_out="$prov_out (dirty)"
 	case $prov_gi_homeManagerStatus in
 	absent) ;;
 	nixos-module) prov_out="$prov_out
@@ -205,7 +270,7 @@ Home Manager: NixOS module" ;;
 Home Manager: $prov_gi_homeManagerGeneration (latest $prov_gi_homeManagerLatestGeneration, $prov_gi_homeManagerStatus)" ;;
 	esac
 	[ "$prov_gi_needsReboot" = true ] && prov_out="$prov_out
-Reboot needed (booted $prov_gi_bootedGeneration)"
+Reboot needed (booted $prov_gi_bootedGeneration): $prov_gi_rebootWhy"
 	prov_ret=$prov_out
 }
 
@@ -217,38 +282,42 @@ prov_gi_mode_waybar() {
 	prov_json_lines "$prov_ret"
 	prov_wb_tooltip=$prov_ret
 	prov_wb_text=$prov_gi_bar
-	prov_wb_class=$prov_gi_syncStatus
-	prov_wb_alt=$prov_gi_syncStatus
+	prov_wb_class=$prov_gi_status
+	prov_wb_alt=$prov_gi_status
 	prov_json_WaybarModule
 	printf '%s\n' "$prov_ret"
 }
 
 prov_gi_mode_human() {
+	prov_plain "$prov_gi_homeManagerUser"
+	prov_gi_homeManagerUser=$prov_ret
 	prov_l=
 	[ -n "$prov_sys_latest" ] && prov_l="latest $prov_gi_latestGeneration, "
-	printf 'System:        %s (%s%s)\n' "$prov_gi_generation" "$prov_l" "$prov_gi_status"
+	printf 'System:        %s (%s%s)\n' "$prov_gi_generation" "$prov_l" "$prov_gi_systemStatus"
 	prov_l=
-	case $prov_gi_dirty in
+	case $prov_gi_isDirty in
 	true) prov_l=' (dirty)' ;;
 	esac
-	printf 'Commit:        %s%s\n' "$prov_gi_commit" "$prov_l"
+	printf 'Commit:        %s%s\n' "$prov_gi_shortCommit" "$prov_l"
 	if [ -e "$prov_booted" ]; then
 		prov_l=
-		[ "$prov_gi_needsReboot" = true ] && prov_l=' (reboot needed: kernel, initrd or modules changed)'
+		[ "$prov_gi_needsReboot" = true ] && prov_l=" (reboot needed: $prov_gi_rebootWhy changed)"
 		[ "$prov_gi_booted" = true ] && prov_l=' (running)'
 		printf 'Booted:        %s%s\n' "$prov_gi_bootedGeneration" "$prov_l"
 	else
 		printf 'Booted:        unknown (no /run/booted-system)\n'
 	fi
 	case $prov_gi_homeManagerStatus in
-	absent) printf 'Home Manager:  none (no profile for %s)\n' "${prov_gi_user:-unknown user}" ;;
-	nixos-module) printf 'Home Manager:  NixOS module (no per-user profile for %s)\n' "$prov_gi_user" ;;
+	absent) printf 'Home Manager:  none (no profile for %s)\n' "${prov_gi_homeManagerUser:-unknown user}" ;;
+	nixos-module) printf 'Home Manager:  NixOS module (no per-user profile for %s)\n' "$prov_gi_homeManagerUser" ;;
 	*)
 		printf 'Home Manager:  %s (latest %s, %s) for %s\n' "$prov_gi_homeManagerGeneration" \
-			"$prov_gi_homeManagerLatestGeneration" "$prov_gi_homeManagerStatus" "${prov_gi_user:-unknown user}"
+			"$prov_gi_homeManagerLatestGeneration" "$prov_gi_homeManagerStatus" "${prov_gi_homeManagerUser:-unknown user}"
 		;;
 	esac
-	printf 'Status:        %s\n' "$prov_gi_syncStatus"
+	printf 'Status:        %s\n' "$prov_gi_status"
+	prov_gi_describe
+	[ -z "$prov_ret" ] || printf 'Warning:       %s\n' "$prov_ret"
 }
 
 # prov_gi_watch PATH: one more watch line for the cache, for PATH or, while
@@ -304,7 +373,7 @@ prov_gi_cache_store() {
 	prov_gi_keep=1
 	while IFS= read -r prov_l; do
 		# shellcheck disable=SC3013 # -nt is in every shell we support
-		[ "$prov_gi_stamp" -nt "${prov_l#w }" ] || prov_gi_keep=
+		[ -z "$prov_l" ] || [ "$prov_gi_stamp" -nt "${prov_l#w }" ] || prov_gi_keep=
 	done <<EOF_WATCHED
 $prov_gi_watched
 EOF_WATCHED
@@ -322,6 +391,7 @@ EOF_WATCHED
 
 prov_main() {
 	prov_parse "$@"
+	prov_nixos_present || prov_die "$prov_exit_notNixos" "$prov_ret"
 	if [ -n "$prov_gi_cache" ]; then
 		prov_gi_cache_store
 	else
