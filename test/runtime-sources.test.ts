@@ -107,6 +107,32 @@ test("a validation problem stops the whole run before any file is made", () => {
   }
 });
 
+test("a metadata field added to the schema alone reaches every output that lists fields", () => {
+  const model = modelWith((s) =>
+    s.fields.push({
+      shellVar: "DEPLOY_RING", jsonKey: "deployRing", type: "string", group: "system",
+      description: "Deployment ring of the host.", example: "canary", source: { kind: "literal", value: "canary" },
+    }),
+  );
+  const files = new Map(emitAll(model).map((f) => [f.path, f.content]));
+  for (const path of [
+    "modules/metadata.nix",
+    "out/lib/nixos-provenance/schema.sh",
+    "out/schema/NixosMetadata.schema.json",
+    "out/types/nixos-provenance.d.ts",
+    "out/doc/metadata.md",
+  ]) {
+    assert.ok(files.has(path), `${path} is emitted`);
+    assert.ok(/DEPLOY_RING|deployRing/.test(files.get(path)!), `${path} lists the new field`);
+  }
+  // The runtime reads, prints, exports and diffs it: every field table has it.
+  const schemaPart = files.get("out/lib/nixos-provenance/schema.sh")!;
+  for (const fn of ["prov_meta_set", "prov_md_from_meta", "prov_md_print_fields", "prov_md_export", "prov_md_field_value", "prov_md_each_field", "prov_json_NixosMetadata"]) {
+    const body = schemaPart.slice(schemaPart.indexOf(`${fn}() {`), schemaPart.indexOf("\n}", schemaPart.indexOf(`${fn}() {`)));
+    assert.match(body, /DEPLOY_RING/, `${fn} handles the new field`);
+  }
+});
+
 const runtimeSources = (): { file: string; text: string }[] => {
   const root = join(projectRoot, "templates/sh");
   return readdirSync(root, { recursive: true, withFileTypes: true })
