@@ -8,7 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, existsSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { Machine } from "./helpers/fixture.js";
 import { shells, outBin, outLib, runArgv, type Shell, type RunResult } from "./helpers/shells.js";
@@ -40,7 +40,7 @@ function build(s: Setup, args: string[], env: Record<string, string> = {}): RunR
 }
 
 const dash = shells[0]!;
-const statusKeys = ["timestamp", "hostname", "generation", "buildErrors", "bootStatus", "buildability", "lastBuild", "overallStatus", "exitCode"];
+const statusKeys = ["timestamp", "hostname", "generation", "buildErrors", "bootStatus", "buildability", "lastBuild", "overallStatus", "exitCode", "recordsDir", "advice", "notChecked"];
 
 for (const shell of shells) {
   test(`${shell.name}: healthy and in sync → exit 0, seed keys, success`, () => {
@@ -54,9 +54,10 @@ for (const shell of shells) {
     assert.is(j.exitCode, 0);
     assert.is(j.generation.generation, "g42");
     assert.is(j.generation.status, "in-sync");
-    assert.equal(j.buildErrors, { errorCount: 0, errors: [] });
-    assert.equal(j.bootStatus, { bootFailed: false, failedUnits: "", checked: "ok" });
-    assert.equal(j.buildability, { canBuild: true, buildError: "", checked: "ok" });
+    assert.equal(j.buildErrors, { errorCount: 0, errors: [], journal: "ok", why: "" });
+    assert.equal(j.bootStatus, { bootFailed: false, failedUnits: "", checked: "ok", why: "" });
+    assert.equal(j.buildability, { canBuild: true, buildError: "", checked: "ok", why: "" });
+    assert.equal([j.advice, j.notChecked, j.recordsDir], [[], "", s.logDir]);
     assert.is(j.lastBuild.generationChange, "g41 → g42");
     const h = status(shell, s, []);
     assert.is(h.status, 0);
@@ -78,7 +79,7 @@ for (const shell of shells) {
     r = status(shell, s, ["--json"], { FAKE_FAILED_UNITS: "nginx.service foo@bar.service" });
     assert.is(r.status, 2);
     let j = JSON.parse(r.stdout);
-    assert.equal(j.bootStatus, { bootFailed: true, failedUnits: "nginx.service foo@bar.service", checked: "ok" });
+    assert.equal(j.bootStatus, { bootFailed: true, failedUnits: "nginx.service foo@bar.service", checked: "ok", why: "" });
     assert.is(j.overallStatus, "error");
     assert.is(status(shell, s, ["--json", "--no-boot"], { FAKE_FAILED_UNITS: "nginx.service" }).status, 1, "--no-boot skips the unit check");
 
@@ -123,18 +124,31 @@ test("--log-dir reads the records of another directory", () => {
   s.machine.cleanup();
 });
 
-test("missing tools and a stopped systemd are `unavailable`, not errors", () => {
+test("missing tools and a stopped systemd are `unavailable`, not errors; nothing checked is `unchecked`, exit 4, never healthy", () => {
   const s = setup(["nixos-rebuild"]);
   let r = status(dash, s, ["--json"]);
-  assert.is(r.status, 0, r.stderr);
+  assert.is(r.status, 4, r.stderr);
   let j = JSON.parse(r.stdout);
-  assert.is(j.bootStatus.checked, "unavailable");
-  assert.is(j.buildability.checked, "unavailable");
+  assert.is(j.overallStatus, "unchecked");
+  assert.is(j.exitCode, 4);
+  assert.equal(j.bootStatus, { bootFailed: false, failedUnits: "", checked: "unavailable", why: "systemctl not found" });
+  assert.equal([j.buildability.checked, j.buildability.why], ["unavailable", "nix not found"]);
+  assert.equal([j.buildErrors.journal, j.buildErrors.why], ["unavailable", "journalctl not found"]);
+  assert.is(j.notChecked, "systemd units (systemctl not found); flake (nix not found); journal (journalctl not found)");
   assert.equal(j.lastBuild, {});
   const h = status(dash, s, []);
+  assert.is(h.status, 4);
   assert.match(h.stdout, "unavailable (systemctl not found)");
   assert.match(h.stdout, "unavailable (nix not found)");
   assert.match(h.stdout, "no build recorded in");
+  assert.match(h.stdout, "=== Summary ===\n⚠ Health unknown: no check of units, flake or journal could run\n- Not checked: systemd units (systemctl not found); flake (nix not found); journal (journalctl not found)\n");
+  assert.not.match(h.stdout, "healthy");
+  // One check that ran and passed is enough; the others are still listed.
+  const one = setup(["nixos-rebuild", "nix"]);
+  r = status(dash, one, []);
+  assert.is(r.status, 0, r.stdout);
+  assert.match(r.stdout, "✓ System is healthy\n- Not checked: systemd units (systemctl not found); journal (journalctl not found)\n");
+  one.machine.cleanup();
 
   const t = setup(all, { FAKE_SYSTEMCTL: "offline" });
   r = status(dash, t, ["--json"]);
@@ -142,6 +156,123 @@ test("missing tools and a stopped systemd are `unavailable`, not errors", () => 
   assert.is(JSON.parse(r.stdout).bootStatus.checked, "unavailable");
   s.machine.cleanup();
   t.machine.cleanup();
+});
+
+test("not a NixOS system: one line on stderr, exit 69, in every mode (never `healthy`)", () => {
+  const machine = new Machine();
+  const s: Setup = { machine, logDir: join(machine.root, "var/log/nixos-builds"), env: machine.env({ PATH: buildPath(toolDir(all)) }) };
+  for (const shell of shells) {
+    for (const args of [[], ["--json"], ["--prometheus"], ["--verbose"]]) {
+      const r = status(shell, s, args);
+      assert.is(r.status, 69, `${shell.name} ${args.join(" ")}`);
+      assert.is(r.stdout, "", `${shell.name} ${args.join(" ")}`);
+      assert.is(r.stderr, `nixos-build-status: not a NixOS system: ${machine.root}/run/current-system is missing\n`);
+    }
+  }
+  assert.is(status(dash, s, ["--help"]).status, 0);
+  machine.cleanup();
+});
+
+test("advice names the side that is behind and the command that fixes it", () => {
+  // System behind: os switch.
+  const s = setup();
+  s.machine.addSystem(42);
+  s.machine.setProfile(42);
+  let r = status(dash, s, []);
+  assert.is(r.status, 1);
+  assert.match(r.stdout, "=== Summary ===\n⚠ System is out of sync: running g41, latest g42 (run nixos-build-wrapper os switch)\n");
+  assert.not.match(r.stdout, "Home Manager is out of sync");
+  assert.equal(JSON.parse(status(dash, s, ["--json"]).stdout).advice, ["nixos-build-wrapper os switch"]);
+  s.machine.cleanup();
+
+  // Only standalone Home Manager behind: home switch, and no word of the system.
+  const h = setup();
+  h.machine.addHome(1);
+  h.machine.addHome(2, { activate: false });
+  h.machine.activateHome(1);
+  r = status(dash, h, []);
+  assert.is(r.status, 1);
+  assert.match(r.stdout, "=== Summary ===\n⚠ Home Manager is out of sync: hm1 active, latest hm2 (run nixos-build-wrapper home switch)\n");
+  assert.not.match(r.stdout, "System is out of sync");
+  assert.not.match(r.stdout, "os switch");
+  let j = JSON.parse(status(dash, h, ["--json"]).stdout);
+  assert.equal([j.overallStatus, j.advice], ["out-of-sync", ["nixos-build-wrapper home switch"]]);
+  // Home Manager run by the NixOS module (home-manager-<user>.service): a system switch activates it.
+  h.machine.write("etc/systemd/system/home-manager-alice.service", "[Service]\n");
+  r = status(dash, h, []);
+  assert.match(r.stdout, "⚠ Home Manager is out of sync: hm1 active, latest hm2 (run nixos-build-wrapper os switch; Home Manager runs as a NixOS module)\n");
+  j = JSON.parse(status(dash, h, ["--json"]).stdout);
+  assert.equal(j.advice, ["nixos-build-wrapper os switch"]);
+  // Both behind, module: one command.
+  h.machine.addSystem(42);
+  h.machine.setProfile(42);
+  j = JSON.parse(status(dash, h, ["--json"]).stdout);
+  assert.equal(j.advice, ["nixos-build-wrapper os switch"]);
+  h.machine.cleanup();
+});
+
+test("the real error in the summary: an evaluation error's message, not `error:` alone (plain log and nom's internal-json)", () => {
+  for (const tools of [["nixos-rebuild", "systemctl", "journalctl", "nix"], ["nixos-rebuild", "nom", "systemctl", "journalctl", "nix"]] as FakeTool[][]) {
+    const s = setup(tools);
+    assert.is(build(s, ["os", "switch"], { FAKE_BUILD: "eval-error" }).status, 1);
+    const message = "error: The option `services.foo' does not exist. Definition values: - In `/nix/store/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz-source/configuration.nix'";
+    const j = JSON.parse(status(dash, s, ["--json"]).stdout);
+    assert.equal(j.buildErrors.errors, [message], tools.join(","));
+    const v = status(dash, s, ["--verbose"]);
+    assert.match(v.stdout, `1 build error line(s) detected\n    ${message}\n`);
+    assert.match(v.stdout, `✗ System has errors: ${message}\n`);
+    // A failed build: the builder's message, with the failing derivation.
+    assert.is(build(s, ["os", "switch"], { FAKE_BUILD: "fail" }).status, 1);
+    const f = JSON.parse(status(dash, s, ["--json"]).stdout);
+    assert.equal(f.buildErrors.errors, [
+      "error: builder for '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1.drv' failed with exit code 2;",
+      "error: 1 dependencies of derivation '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-testhost.drv' failed to build",
+    ], tools.join(","));
+    s.machine.cleanup();
+  }
+});
+
+test("internal-json: errors come from level-0 msg entries, not from build log lines that say error:", () => {
+  const s = setup(["nixos-rebuild", "nom", "systemctl", "journalctl", "nix"]);
+  mkdirSync(s.logDir, { recursive: true });
+  assert.is(build(s, ["os", "switch"], { FAKE_BUILD: "fail" }).status, 1);
+  const log = join(s.logDir, "last-build.log");
+  const text = readFileSync(log, "utf8");
+  assert.match(text, '"level":0,"msg":"error: builder for');
+  // A builder's own output line reading "error: ..." and a level-1 warning: neither is an error of Nix.
+  writeFileSync(log, '@nix {"action":"result","fields":["error: this line is the builder talking"],"id":42,"type":101}\n@nix {"action":"msg","level":1,"msg":"error: not an error (level 1)"}\n' + text);
+  const j = JSON.parse(status(dash, s, ["--json"]).stdout);
+  assert.equal(j.buildErrors.errors, [
+    "error: builder for '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1.drv' failed with exit code 2;",
+    "error: 1 dependencies of derivation '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-testhost.drv' failed to build",
+  ]);
+  s.machine.cleanup();
+});
+
+test("a user's own records (the wrapper's fallback) are shown when newer than the system's, and the report says so", () => {
+  const s = setup();
+  const own = join(s.machine.home, ".local/state/nixos-builds");
+  // root's older build in the system directory, then the user's own, newer and failed.
+  assert.is(build(s, ["os", "build"], { NIXOS_PROVENANCE_LOG_DIR: s.logDir }).status, 0);
+  const old = Date.now() / 1000 - 3600;
+  utimesSync(join(s.logDir, "last-build.json"), old, old);
+  assert.is(build(s, ["os", "build"], { NIXOS_PROVENANCE_LOG_DIR: own, FAKE_BUILD: "fail" }).status, 1);
+  let j = JSON.parse(status(dash, s, ["--json"]).stdout);
+  assert.is(j.recordsDir, own);
+  assert.is(j.lastBuild.exitCode, 1);
+  let h = status(dash, s, []);
+  assert.match(h.stdout, `Last Build:\n- from ${own} (your own records: newer than those in ${s.logDir})\n✗ os build failed`);
+  // The system's record newer again: it wins, and the report says so.
+  const later = Date.now() / 1000 + 60;
+  utimesSync(join(s.logDir, "last-build.json"), later, later);
+  j = JSON.parse(status(dash, s, ["--json"]).stdout);
+  assert.is(j.recordsDir, s.logDir);
+  assert.is(j.lastBuild.exitCode, 0);
+  h = status(dash, s, []);
+  assert.match(h.stdout, `- from ${s.logDir} (newer than your own records in ${own})\n✓ os build succeeded`);
+  // --log-dir is taken as given.
+  assert.is(JSON.parse(status(dash, s, ["--json", "--log-dir", own]).stdout).recordsDir, own);
+  s.machine.cleanup();
 });
 
 test("a hung flake check times out instead of hanging the status", () => {

@@ -242,12 +242,18 @@ test("the library is found at @libdir@ once substituted (as the Nix package does
   s.machine.cleanup();
 });
 
-test("a missing builder is recorded as exit 127", () => {
+test("a missing builder: refused before starting, one line naming it, exit 127, nothing recorded", () => {
   const s = setup([]);
-  const r = wrap(dash, s, ["os", "build"]);
-  assert.is(r.status, 127);
-  assert.match(r.stderr, "nixos-rebuild is not installed");
-  assert.is(readJson(join(s.logDir, "last-build.json")).exitCode, 127);
+  for (const shell of shells) {
+    const r = wrap(shell, s, ["os", "build"]);
+    assert.is(r.status, 127, shell.name);
+    assert.is(r.stderr, "nixos-build-wrapper: nixos-rebuild is not installed (it comes with NixOS; or install nh); nothing was built\n", shell.name);
+    assert.is(r.stdout, "", shell.name);
+    const h = wrap(shell, s, ["home", "switch"]);
+    assert.is(h.status, 127, shell.name);
+    assert.is(h.stderr, "nixos-build-wrapper: home-manager is not installed (Home Manager provides it: programs.home-manager.enable = true; or install nh); nothing was built\n", shell.name);
+  }
+  assert.not.ok(existsSync(join(s.logDir, "last-build.json")), "no record of a build that never started");
   s.machine.cleanup();
 });
 

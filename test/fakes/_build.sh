@@ -22,11 +22,12 @@ for fake_a do
 	[ "$fake_a" = internal-json ] && fake_json=1
 done
 
-# fake_say TEXT: one line of nix output; as `@nix {...}` with internal-json.
+# fake_msg TEXT [LEVEL]: one message of nix; as `@nix {...}` with
+# internal-json, at Nix's verbosity LEVEL (0 = error, the default; 3 = info).
 fake_msg() {
 	if [ -n "$fake_json" ]; then
 		# As nix does: one line, newlines and quotes escaped.
-		printf '%s\n' "$1" | awk 'BEGIN { printf "@nix {\"action\":\"msg\",\"level\":0,\"msg\":\"" }
+		printf '%s\n' "$1" | awk -v level="${2:-0}" 'BEGIN { printf "@nix {\"action\":\"msg\",\"level\":%d,\"msg\":\"", level }
 			{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "%s%s", (NR > 1 ? "\\n" : ""), $0 }
 			END { print "\"}" }'
 	else
@@ -87,7 +88,7 @@ fake_new_home() {
 }
 
 fake_drv=/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1.drv
-fake_msg "evaluating derivation 'path:/etc/nixos#nixosConfigurations.testhost.config.system.build.toplevel'..."
+fake_msg "evaluating derivation 'path:/etc/nixos#nixosConfigurations.testhost.config.system.build.toplevel'..." 3
 fake_i=0
 fake_lines=${FAKE_LINES:-5}
 if [ "$fake_lines" -gt 1000 ]; then

@@ -18,6 +18,8 @@ export const nixosBuildStatus: CommandSpec = {
     { name: "outOfSync", code: 1, description: "Out of sync (system or Home Manager)." },
     { name: "buildErrors", code: 2, description: "Build errors detected." },
     { name: "usage", code: 3, description: "Invalid arguments." },
+    { name: "unchecked", code: 4, description: "Nothing found wrong, but no health check could run (no systemctl, nix or journalctl, or each timed out): `overallStatus` is `unchecked`, and the report says which check did not run and why. Exit 0 needs a check that ran and passed." },
+    { name: "notNixos", code: 69, description: "Not a NixOS system: neither /run/current-system nor a system profile exists (69 = EX_UNAVAILABLE); one line on stderr says so." },
     { name: "software", code: 70, description: "The installation is broken: lib/build-status.sh cannot be read (70 = EX_SOFTWARE)." },
   ],
   jsonOutputs: ["BuildStatus"],

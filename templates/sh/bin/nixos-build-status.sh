@@ -5,9 +5,14 @@
 #                last hour's errors of nixos-rebuild-switch-to-configuration
 #                in the journal
 #   bootStatus   systemctl list-units --state=failed (skipped by --no-boot)
-#   buildability nix flake metadata FLAKE, under timeout(1) when present
-#                (NIXOS_PROVENANCE_FLAKE_TIMEOUT seconds, default 30)
-#   lastBuild    last-build.json, as the wrapper wrote it
+#   buildability nix flake metadata FLAKE (NIXOS_PROVENANCE_FLAKE_TIMEOUT
+#                seconds, default 30)
+#   lastBuild    last-build.json, as the wrapper wrote it (at most 4 MiB)
+# Every external check runs under timeout(1) (systemctl and journalctl:
+# NIXOS_PROVENANCE_CHECK_TIMEOUT seconds, default 10) and is `unavailable`
+# without it; its output goes to a temporary file that is unlinked as soon
+# as it is opened, and is read back bounded. A poll killed with TERM, INT or
+# HUP takes its running check down with it (prov_st_run).
 
 # A known IFS and no CDPATH: word splitting and cd behave the same whatever
 # the caller exported.
@@ -49,10 +54,16 @@ prov_st_errors() {
 			prov_st_err_raw="the last build failed with exit code $prov_st_lb_code"
 		fi
 	fi
-	if command -v journalctl >/dev/null 2>&1; then
-		prov_st_journal=ok
-		prov_st_j=$(journalctl -p err --since '1 hour ago' -u nixos-rebuild-switch-to-configuration.service \
-			-o cat --no-pager -q 2>/dev/null | tail -n 20 | cut -b 1-2000) || :
+	prov_st_journal_why='journalctl not found'
+	if ! command -v timeout >/dev/null 2>&1; then
+		prov_st_journal_why='timeout not found'
+	elif command -v journalctl >/dev/null 2>&1; then
+		prov_st_run "$prov_st_check_limit" out journalctl -p err --since '1 hour ago' \
+			-u nixos-rebuild-switch-to-configuration.service -n 20 -o cat --no-pager -q
+		[ "$prov_st_rc" = 124 ] || [ "$prov_st_rc" = 125 ] || [ "$prov_st_rc" = 137 ] || prov_st_journal=ok
+		[ "$prov_st_journal" = ok ] || prov_st_journal_why="journalctl did not answer within ${prov_st_check_limit}s"
+		prov_st_j=
+		[ "$prov_st_journal" = ok ] && prov_st_j=$(printf '%s\n' "$prov_ret" | tail -n 20 | cut -b 1-2000)
 		if [ -n "$prov_st_j" ]; then
 			prov_st_err_raw="$prov_st_err_raw${prov_st_err_raw:+
 }$prov_st_j"
@@ -84,11 +95,26 @@ prov_st_boot() {
 		prov_st_boot_why="systemctl not found"
 		return 0
 	fi
-	if ! prov_st_u=$(systemctl list-units --state=failed --no-legend --plain --no-pager 2>/dev/null); then
+	if ! command -v timeout >/dev/null 2>&1; then
+		prov_st_boot_checked=unavailable
+		prov_st_boot_why="timeout not found"
+		return 0
+	fi
+	prov_st_run "$prov_st_check_limit" out systemctl list-units --state=failed --no-legend --plain --no-pager
+	prov_st_u=$prov_ret
+	case $prov_st_rc in
+	0) ;;
+	124 | 125 | 137)
+		prov_st_boot_checked=unavailable
+		prov_st_boot_why="systemctl did not answer within ${prov_st_check_limit}s"
+		return 0
+		;;
+	*)
 		prov_st_boot_checked=unavailable
 		prov_st_boot_why="systemd is not running"
 		return 0
-	fi
+		;;
+	esac
 	prov_st_boot_checked=ok
 	prov_st_units=$(printf '%s\n' "$prov_st_u" | LC_ALL=C awk '
 		{ sub(/^[^A-Za-z0-9@._:\\-]+/, ""); gsub(/[^A-Za-z0-9@._:\\-]/, "?", $1); if ($1 != "") u = u (u == "" ? "" : " ") $1 }
@@ -117,34 +143,90 @@ prov_st_flake() {
 		fi
 		;;
 	esac
-	prov_st_limit=${NIXOS_PROVENANCE_FLAKE_TIMEOUT:-30}
-	case $prov_st_limit in
-	'' | *[!0-9]* | 0) prov_st_limit=30 ;;
-	esac
-	prov_st_err=$(mktemp "${TMPDIR:-/tmp}/nixos-build-status.XXXXXX" 2>/dev/null) || prov_st_err=/dev/null
-	if command -v timeout >/dev/null 2>&1; then
-		timeout "$prov_st_limit" nix flake metadata "$prov_st_flake_ref" --no-write-lock-file >/dev/null 2>"$prov_st_err" </dev/null
-	else
-		nix flake metadata "$prov_st_flake_ref" --no-write-lock-file >/dev/null 2>"$prov_st_err" </dev/null
+	prov_st_seconds "${NIXOS_PROVENANCE_FLAKE_TIMEOUT-}" 30
+	prov_st_limit=$prov_ret
+	if ! command -v timeout >/dev/null 2>&1; then
+		prov_st_flake_checked=unavailable
+		prov_st_flake_why="timeout not found"
+		return 0
 	fi
-	prov_st_rc=$?
+	prov_st_run "$prov_st_limit" err nix flake metadata "$prov_st_flake_ref" --no-write-lock-file
+	prov_st_err=$prov_ret
 	if [ "$prov_st_rc" = 0 ]; then
 		prov_st_flake_checked=ok
-	elif [ "$prov_st_rc" = 124 ]; then
+	elif [ "$prov_st_rc" = 124 ] || [ "$prov_st_rc" = 137 ]; then
 		prov_st_flake_checked=unavailable
 		prov_st_flake_why="nix flake metadata timed out after ${prov_st_limit}s"
 	else
 		prov_st_flake_checked=ok
 		prov_st_can_build=false
-		if [ "$prov_st_err" != /dev/null ]; then
-			prov_st_build_error=$(LC_ALL=C awk -v what=summary "$prov_json_awk_lib$prov_bs_log_awk" "$prov_st_err" | head -n 1) || :
+		if [ -n "$prov_st_err" ]; then
+			prov_st_build_error=$(printf '%s\n' "$prov_st_err" | LC_ALL=C awk -v what=summary "$prov_json_awk_lib$prov_bs_log_awk" | head -n 1) || :
 			[ -n "$prov_st_build_error" ] ||
-				prov_st_build_error=$(head -c 500 "$prov_st_err" | head -n 1 | tr -d '\000-\037') || :
+				prov_st_build_error=$(printf '%s\n' "$prov_st_err" | head -c 500 | head -n 1 | tr -d '\000-\037') || :
 		fi
 		[ -n "$prov_st_build_error" ] || prov_st_build_error="nix flake metadata failed (exit $prov_st_rc)"
 	fi
-	[ "$prov_st_err" != /dev/null ] && rm -f -- "$prov_st_err"
 	return 0
+}
+
+# prov_st_seconds VALUE DEFAULT: prov_ret = VALUE when it is a number of
+# seconds from 0.1 to 86400 (decimals as timeout(1) takes them), else DEFAULT.
+prov_st_seconds() {
+	prov_ret=$2
+	case $1 in
+	'' | *[!0-9.]* | *.*.* | .* | *. | 0 | 0.0* | 00* | ??????*) return 0 ;;
+	esac
+	[ "${1%%.*}" -lt 86400 ] && prov_ret=$1
+	return 0
+}
+
+# prov_st_run SECONDS out|err COMMAND...: run COMMAND (stdin /dev/null)
+# under timeout(1); prov_st_rc = its status (124 when it was stopped, 137
+# when it had to be killed), prov_ret = the first 64 KiB of its stdout (out)
+# or stderr (err); the other stream is dropped. The output file is unlinked
+# as soon as it is open, so even a poll killed with KILL leaves nothing in
+# TMPDIR; COMMAND runs in the background so that a trapped signal ends the
+# wait at once and prov_st_cleanup can stop it.
+prov_st_run() {
+	prov_st_secs=$1
+	prov_st_which=$2
+	shift 2
+	prov_ret=
+	prov_st_rc=125
+	prov_st_tmp=$(command mktemp "${TMPDIR:-/tmp}/nixos-build-status.XXXXXX" 2>/dev/null) || prov_st_tmp=
+	# shellcheck disable=SC2094 # one file, written by COMMAND and read back after it ended
+	if [ -n "$prov_st_tmp" ] && command exec 3>"$prov_st_tmp" 4<"$prov_st_tmp"; then
+		command rm -f -- "$prov_st_tmp"
+	else
+		[ -z "$prov_st_tmp" ] || command rm -f -- "$prov_st_tmp"
+		exec 3>/dev/null 4</dev/null
+	fi
+	prov_st_tmp=
+	# exec: the background job is timeout itself (yash would otherwise fork
+	# a subshell around it, and the TERM of prov_st_cleanup would miss it).
+	if [ "$prov_st_which" = out ]; then
+		exec timeout -k 2 "$prov_st_secs" "$@" </dev/null >&3 2>/dev/null &
+	else
+		exec timeout -k 2 "$prov_st_secs" "$@" </dev/null >/dev/null 2>&3 &
+	fi
+	prov_st_pid=$!
+	wait "$prov_st_pid"
+	prov_st_rc=$?
+	prov_st_pid=
+	exec 3>&-
+	prov_ret=$(command head -c 65536 <&4)
+	exec 4<&-
+	return 0
+}
+
+# prov_st_cleanup: stop the check that is running, if any (timeout passes
+# the signal on to its command), and drop its temporary file.
+prov_st_cleanup() {
+	[ -z "${prov_st_pid-}" ] || command kill -TERM "$prov_st_pid" 2>/dev/null
+	prov_st_pid=
+	[ -z "${prov_st_tmp-}" ] || command rm -f -- "$prov_st_tmp"
+	prov_st_tmp=
 }
 
 # prov_st_last_build: prov_st_lb (1 when last-build.json is a record),
@@ -154,7 +236,9 @@ prov_st_last_build() {
 	prov_st_lb_failed=
 	prov_st_lb_code=
 	prov_st_lb_file=$prov_st_dir/last-build.json
-	[ -f "$prov_st_lb_file" ] && [ -r "$prov_st_lb_file" ] || return 0
+	# A record is a few KiB (the error blocks are capped); a larger file is
+	# not one, and reading it would hold the status for a minute.
+	prov_small_file "$prov_st_lb_file" 4194304 || return 0
 	LC_ALL=C awk 'NR == 1 && /^\{.*\}$/ { ok = 1 } END { exit !(ok && NR == 1) }' "$prov_st_lb_file" 2>/dev/null || return 0
 	prov_st_lb=1
 	prov_bs_json_key "$prov_st_lb_file" exitCode && prov_st_lb_code=$prov_ret
@@ -190,17 +274,29 @@ prov_st_colors() {
 # prov_st_mark ok|bad|warn|none TEXT: one status line.
 prov_st_mark() {
 	case $1 in
-	ok) printf '%s✓%s %s\n' "$prov_st_green" "$prov_st_off" "$2" ;;
-	bad) printf '%s✗%s %s\n' "$prov_st_red" "$prov_st_off" "$2" ;;
-	warn) printf '%s⚠%s %s\n' "$prov_st_yellow" "$prov_st_off" "$2" ;;
-	*) printf '%s %s\n' '-' "$2" ;;
+	ok) prov_l='\342\234\223' ;;
+	bad) prov_l='\342\234\227' ;;
+	warn) prov_l='\342\232\240' ;;
+	*) prov_l=- ;;
+	esac
+	# The marks as octal escapes in the format: the script stays ASCII, so
+	# that yash can read it in the C locale. The text is made plain (values
+	# from records and the environment reach it).
+	prov_plain "$2"
+	# shellcheck disable=SC2059 # prov_l is one of the three escapes above
+	case $1 in
+	ok) printf "%s$prov_l%s %s\\n" "$prov_st_green" "$prov_st_off" "$prov_ret" ;;
+	bad) printf "%s$prov_l%s %s\\n" "$prov_st_red" "$prov_st_off" "$prov_ret" ;;
+	warn) printf "%s$prov_l%s %s\\n" "$prov_st_yellow" "$prov_st_off" "$prov_ret" ;;
+	*) printf '%s %s\n' '-' "$prov_ret" ;;
 	esac
 }
 
 # prov_st_field LABEL VALUE: `Label:              value` (values are printed
 # with %s only, never interpreted).
 prov_st_field() {
-	printf '%-20s%s\n' "$1:" "$2"
+	prov_plain "$2"
+	printf '%-20s%s\n' "$1:" "$prov_ret"
 }
 
 prov_st_human() {
@@ -222,6 +318,7 @@ prov_st_human() {
 	fi
 
 	printf '\n%s\n' 'Last Build:'
+	[ -z "$prov_st_dir_note" ] || prov_st_mark none "from $prov_st_dir ($prov_st_dir_note)"
 	if [ -z "$prov_st_lb" ]; then
 		prov_st_mark none "no build recorded in $prov_st_dir"
 	elif [ "$prov_st_lb_code" = 0 ]; then
@@ -245,7 +342,7 @@ prov_st_human() {
 			printf '%s\n' "$prov_st_err_text" | sed 's/^/    /'
 		fi
 	fi
-	[ "$prov_st_journal" = ok ] || prov_st_mark none 'journal not checked (journalctl not found)'
+	[ "$prov_st_journal" = ok ] || prov_st_mark none "journal not checked ($prov_st_journal_why)"
 
 	printf '\n%s\n' 'Boot Status:'
 	case $prov_st_boot_checked in
@@ -273,9 +370,22 @@ prov_st_human() {
 	printf '\n%s=== Summary ===%s\n' "$prov_st_bold" "$prov_st_off"
 	case $prov_st_overall in
 	success) prov_st_mark ok 'System is healthy' ;;
-	out-of-sync) prov_st_mark warn 'System is out of sync (run nixos-build-wrapper os switch)' ;;
-	*) prov_st_mark bad 'System has errors' ;;
+	out-of-sync) ;;
+	unchecked) prov_st_mark warn 'Health unknown: no check of units, flake or journal could run' ;;
+	*)
+		prov_l=${prov_st_err_text%%"$prov_nl"*}
+		[ -n "$prov_l" ] || prov_l=$prov_st_build_error
+		[ -n "$prov_l" ] || prov_l="failed units: $prov_st_units"
+		prov_st_mark bad "System has errors: $prov_l"
+		;;
 	esac
+	# Each side that is behind, with the command that fixes it.
+	if [ -n "$prov_st_behind" ]; then
+		printf '%s\n' "$prov_st_behind" | while IFS= read -r prov_l; do
+			prov_st_mark warn "$prov_l"
+		done
+	fi
+	[ -z "$prov_st_unchecked" ] || prov_st_mark none "Not checked: $prov_st_unchecked"
 }
 
 prov_st_json() {
@@ -294,6 +404,17 @@ prov_st_json() {
 	prov_sr_lastBuild='{}'
 	# One line of JSON (the wrapper writes no raw line break into it).
 	[ -z "$prov_st_lb" ] || prov_sr_lastBuild=$(tr -d '\n' <"$prov_st_lb_file")
+	prov_sr_recordsDir=$prov_st_dir
+	prov_sr_advice=$prov_st_fix
+	prov_sr_notChecked=$prov_st_unchecked
+	prov_sr_bootStatus_why=${prov_st_boot_why-}
+	[ "$prov_st_boot_checked" != skipped ] || prov_sr_bootStatus_why=--no-boot
+	[ "$prov_st_boot_checked" != ok ] || prov_sr_bootStatus_why=
+	prov_sr_buildability_why=${prov_st_flake_why-}
+	[ "$prov_st_flake_checked" != ok ] || prov_sr_buildability_why=
+	prov_sr_buildErrors_journal=$prov_st_journal
+	prov_sr_buildErrors_why=$prov_st_journal_why
+	[ "$prov_st_journal" != ok ] || prov_sr_buildErrors_why=
 	prov_sr_overallStatus=$prov_st_overall
 	prov_sr_exitCode=$prov_st_code
 	prov_json_BuildStatus
@@ -346,24 +467,108 @@ prov_st_check() {
 	prov_st_boot
 	prov_st_flake
 
+	prov_st_unchecked_list
+	prov_st_advice_list
+
+	# Unchecked is not healthy: success needs a health check (units, flake
+	# or journal) that ran and passed, besides the generations.
 	if [ "$prov_st_err_count" != 0 ] || [ "$prov_st_boot_failed" = true ] || [ "$prov_st_can_build" = false ]; then
 		prov_st_overall=error
 		prov_st_code=$prov_exit_buildErrors
 	elif [ "$prov_sys_status" = out-of-sync ] || [ "$prov_hm_status" = out-of-sync ]; then
 		prov_st_overall=out-of-sync
 		prov_st_code=$prov_exit_outOfSync
+	elif [ "$prov_st_boot_checked" != ok ] && [ "$prov_st_flake_checked" != ok ] && [ "$prov_st_journal" != ok ]; then
+		prov_st_overall=unchecked
+		prov_st_code=$prov_exit_unchecked
 	else
 		prov_st_overall=success
 		prov_st_code=$prov_exit_ok
 	fi
 }
 
-prov_main() {
-	prov_parse "$@"
-	prov_nl='
-'
+# prov_st_unchecked_list: prov_st_unchecked = the checks that did not run and
+# why, `; `-separated (empty when every check ran).
+prov_st_unchecked_list() {
+	prov_st_unchecked=
+	case $prov_st_boot_checked in
+	skipped) prov_st_unchecked='systemd units (--no-boot)' ;;
+	unavailable) prov_st_unchecked="systemd units ($prov_st_boot_why)" ;;
+	esac
+	[ "$prov_st_flake_checked" = ok ] ||
+		prov_st_unchecked="${prov_st_unchecked:+$prov_st_unchecked; }flake ($prov_st_flake_why)"
+	[ "$prov_st_journal" = ok ] ||
+		prov_st_unchecked="${prov_st_unchecked:+$prov_st_unchecked; }journal ($prov_st_journal_why)"
+	return 0
+}
+
+# prov_st_advice_list: prov_st_behind = one line per side that is behind,
+# with the command that brings it up to date; prov_st_fix = those commands.
+prov_st_advice_list() {
+	prov_st_behind=
+	prov_st_fix=
+	if [ "$prov_sys_status" = out-of-sync ]; then
+		prov_st_behind="System is out of sync: running ${prov_sys_current:+g}${prov_sys_current:-an unknown generation}, latest g$prov_sys_latest (run nixos-build-wrapper os switch)"
+		prov_st_fix='nixos-build-wrapper os switch'
+	fi
+	if [ "$prov_hm_status" = out-of-sync ]; then
+		prov_hm_module_detect
+		if [ -n "$prov_hm_via_nixos" ]; then
+			# Run by home-manager-<user>.service: a system switch activates it.
+			prov_l='os switch; Home Manager runs as a NixOS module'
+			prov_st_c='nixos-build-wrapper os switch'
+		else
+			prov_l='home switch'
+			prov_st_c='nixos-build-wrapper home switch'
+		fi
+		prov_st_behind="${prov_st_behind:+$prov_st_behind$prov_nl}Home Manager is out of sync: hm${prov_hm_current:-?} active, latest hm$prov_hm_latest (run nixos-build-wrapper $prov_l)"
+		case $prov_st_fix in
+		"$prov_st_c") ;;
+		*) prov_st_fix="${prov_st_fix:+$prov_st_fix$prov_nl}$prov_st_c" ;;
+		esac
+	fi
+	return 0
+}
+
+# prov_st_records: prov_st_dir = the build records to show. Without
+# --log-dir, the system's records and the user's own (where the wrapper
+# falls back when it cannot write the system's) are compared and the newer
+# last build wins; prov_st_dir_note says so when both exist.
+prov_st_records() {
 	prov_bs_records_dir "$prov_opt_log_dir"
 	prov_st_dir=$prov_ret
+	prov_st_dir_note=
+	[ -z "$prov_opt_log_dir" ] || return 0
+	prov_st_sys=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_default_log_dir}
+	prov_bs_fallback_dir
+	prov_st_own=$prov_ret
+	[ "$prov_st_own" != "$prov_st_sys" ] || return 0
+	[ -f "$prov_st_own/last-build.json" ] && [ -f "$prov_st_sys/last-build.json" ] || return 0
+	# shellcheck disable=SC3013 # -nt is in every shell we support
+	if [ "$prov_st_own/last-build.json" -nt "$prov_st_sys/last-build.json" ]; then
+		prov_st_dir=$prov_st_own
+		prov_st_dir_note="your own records: newer than those in $prov_st_sys"
+	else
+		prov_st_dir=$prov_st_sys
+		prov_st_dir_note="newer than your own records in $prov_st_own"
+	fi
+	return 0
+}
+
+prov_main() {
+	prov_parse "$@"
+	prov_nixos_present || prov_die "$prov_exit_notNixos" "$prov_ret"
+	prov_nl='
+'
+	prov_st_pid=
+	prov_st_tmp=
+	trap prov_st_cleanup EXIT
+	trap 'prov_st_cleanup; exit 129' HUP
+	trap 'prov_st_cleanup; exit 130' INT
+	trap 'prov_st_cleanup; exit 143' TERM
+	prov_st_seconds "${NIXOS_PROVENANCE_CHECK_TIMEOUT-}" 10
+	prov_st_check_limit=$prov_ret
+	prov_st_records
 	prov_dispatch
 }
 

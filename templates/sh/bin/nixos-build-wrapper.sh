@@ -208,8 +208,15 @@ prov_bw_pick_tool() {
 	else
 		prov_bw_tool=home-manager
 	fi
-	prov_bw_has "$prov_bw_tool" ||
-		prov_warn "$prov_bw_tool is not installed; the build will fail (exit 127)"
+	# Refused before anything starts (no record, no log): a shell's own
+	# "not found" would be the only message otherwise.
+	prov_bw_has "$prov_bw_tool" && return 0
+	case $prov_bw_tool in
+	nixos-rebuild) prov_l='it comes with NixOS; or install nh' ;;
+	home-manager) prov_l='Home Manager provides it: programs.home-manager.enable = true; or install nh' ;;
+	*) prov_l='install it' ;;
+	esac
+	prov_die "$prov_exit_notFound" "$prov_bw_tool is not installed ($prov_l); nothing was built"
 }
 
 # prov_bw_json_argv "$@": prov_bw_argv_json = the JSON array, prov_bw_cmd =
