@@ -61,14 +61,19 @@ prov_bs_history_length() {
 prov_bs_json_key() {
 	prov_ret=
 	[ -f "$1" ] || return 1
-	prov_ret=$(LC_ALL=C awk -v key="$2" '
+	# Bounded: a record is a few KiB; a file over 4 MiB is not one (and would
+	# take a minute to scan).
+	prov_ret=$(command head -c 4194305 -- "$1" 2>/dev/null | LC_ALL=C awk -v key="$2" '
 		{
+			if ((n += length($0) + 1) > 4194305) exit
 			p = index($0, "\"" key "\":")
 			if (p == 0) next
 			s = substr($0, p + length(key) + 3)
 			if (substr(s, 1, 1) == "\"") {
 				out = "\""
-				for (i = 2; i <= length(s); i++) {
+				# At most 4096 bytes of a value: no record key holds more,
+				# and a longer one would take quadratic time.
+				for (i = 2; i <= length(s) && i < 4096; i++) {
 					c = substr(s, i, 1); out = out c
 					if (c == "\\") { i++; out = out substr(s, i, 1); continue }
 					if (c == "\"") break
@@ -79,7 +84,7 @@ prov_bs_json_key() {
 				print substr(s, 1, RLENGTH)
 			}
 			exit
-		}' "$1" 2>/dev/null)
+		}' 2>/dev/null)
 	[ -n "$prov_ret" ]
 }
 
@@ -178,17 +183,32 @@ function proc(s,    p, q, d, name, i) {
 		d = s; sub(/^[^\/]*\/nix\/store\//, "/nix/store/", d); sub(/\.drv.*$/, ".drv", d)
 		if (!(d in seen)) { seen[d] = 1; drv[++nd] = d }
 	}
-	if (s ~ /^(error|Error):/) {
+	# On the internal-json path only a level-0 msg starts an error (a build
+	# log line saying "error:" is the builder talking, not Nix).
+	if (injson ? jsonerr && !jsonstarted : s ~ /^(error|Error):/) {
+		jsonstarted = 1
 		if (nb >= maxblocks) { dropped++; inblk = 2; nc = 0; return }
 		nb++; inblk = 1; pend = 0; bn[nb] = 0; bj[nb] = ""; first[nb] = s
+		# The summary: the message (an "error:" line alone is followed by
+		# its message, or by a trace ending in the innermost error).
+		msg[nb] = (s ~ /^(error|Error):[ \t]*$/) ? "" : s
+		inner[nb] = ""; ininner = 0
 		for (i = 1; i <= nc; i++) addline(ctx[i])
 		nc = 0
 		addline(s)
 		return
 	}
-	if (inblk && (s == "" || s ~ /^[ \t]/)) {
+	if (inblk && (s == "" || s ~ /^[ \t]/ || injson)) {
 		if (s == "") { pend++; return }
-		if (inblk == 1) { while (pend > 0) { addline(""); pend-- } }
+		if (inblk == 1) {
+			if (pend > 0) ininner = 0
+			while (pend > 0) { addline(""); pend-- }
+			t = s; sub(/^[ \t]+/, "", t)
+			# The message goes on until a blank line (Definition values: ...).
+			if (t ~ /^(error|Error): ./) { inner[nb] = t; ininner = 1 }
+			else if (ininner && length(inner[nb]) < maxlen) inner[nb] = inner[nb] " " t
+			else if (msg[nb] == "" && t !~ /^(…|at |\()/) msg[nb] = "error: " t
+		}
 		addline(s)
 		return
 	}
@@ -198,20 +218,29 @@ function proc(s,    p, q, d, name, i) {
 	else { ctx[1] = ctx[2]; ctx[2] = ctx[3]; ctx[3] = s }
 }
 /^@nix \{/ {
-	if ($0 !~ /rror|Running phase|building .\/nix|builder for|annot build/) next
-	if ((p = index($0, "\"msg\":\"")) > 0) s = jdecode($0, p + 7)
-	else if ((p = index($0, "\"fields\":[\"")) > 0) s = jdecode($0, p + 11)
-	else if ((p = index($0, "\"text\":\"")) > 0) s = jdecode($0, p + 8)
+	jsonerr = ($0 ~ /"action":"msg"/ && $0 ~ /"level":0[,}]/) # json-reader: Nix internal-json
+	if (!jsonerr && $0 !~ /rror|Running phase|building .\/nix|builder for|annot build/) next
+	if ((p = index($0, "\"msg\":\"")) > 0) s = jdecode($0, p + 7) # json-reader: Nix internal-json log lines
+	else if ((p = index($0, "\"fields\":[\"")) > 0) s = jdecode($0, p + 11) # json-reader: Nix internal-json
+	else if ((p = index($0, "\"text\":\"")) > 0) s = jdecode($0, p + 8) # json-reader: Nix internal-json
 	else next
 	n = split(s, part, "\n")
+	# One entry is one whole message: it never continues the block before it.
+	injson = 1; jsonstarted = 0
+	if (inblk) endblock()
 	for (k = 1; k <= n; k++) proc(part[k])
+	injson = 0
+	if (inblk) endblock()
 	next
 }
 { proc($0) }
 END {
 	if (what == "phase") { print (phase == "" ? "unknown" : phase); exit }
 	if (what == "summary") {
-		for (i = 1; i <= nb; i++) { s = first[i]; gsub(/[\001-\010\013-\037\177]/, "?", s); print s }
+		for (i = 1; i <= nb; i++) {
+			s = inner[i] != "" ? inner[i] : msg[i] != "" ? msg[i] : first[i]
+			gsub(/[\001-\010\013-\037\177]/, "?", s); print s
+		}
 		if (dropped) print "(" dropped " more error blocks)"
 		exit
 	}

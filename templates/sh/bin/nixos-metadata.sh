@@ -33,7 +33,13 @@ prov_resolve() {
 		prov_gen_name=$1${prov_gen_num:+ (generation $prov_gen_num)}
 		;;
 	'' | *[!0-9]*)
-		prov_die "$prov_exit_notFound" "not a generation: '$1' (expected current, booted or a generation number)"
+		prov_plain "$1"
+		prov_die "$prov_exit_notFound" "not a generation: '$prov_ret' (expected current, booted or a generation number)"
+		;;
+	0* | ??????????*)
+		# No link name has these (nix-env writes no leading zero; more than
+		# 9 digits is beyond every shell's arithmetic): refused, not looked up.
+		prov_die "$prov_exit_notFound" "not a generation number: '$1' (a number from 1 to 999999999, without leading zeros)"
 		;;
 	*)
 		prov_gen_path=$prov_profiles/system-$1-link
@@ -52,7 +58,12 @@ prov_resolve() {
 prov_md_load() {
 	prov_commit_detect "$1"
 	prov_md_has=false
-	[ -f "$1/etc/nixos-metadata" ] && prov_md_has=true
+	prov_md_invalid=false
+	if [ -n "$prov_meta_invalid" ]; then
+		prov_md_invalid=true
+	elif [ -f "$1/etc/nixos-metadata" ]; then
+		prov_md_has=true
+	fi
 	prov_md_schema=0
 	case $prov_meta_schema in
 	'' | *[!0-9]*) ;;
@@ -65,9 +76,9 @@ prov_md_load() {
 		prov_md_GIT_DIRTY=$prov_commit_dirty
 	fi
 	prov_md_nixos=unknown
-	if [ -f "$1/nixos-version" ]; then
+	if prov_small_file "$1/nixos-version" 4096; then
 		prov_l=
-		IFS= read -r prov_l <"$1/nixos-version" || :
+		IFS= read -r prov_l <"$1/nixos-version" 2>/dev/null || :
 		[ -n "$prov_l" ] && prov_md_nixos=$prov_l
 	fi
 	prov_md_kernel=unknown
@@ -82,9 +93,27 @@ prov_md_load() {
 	return 0
 }
 
+# prov_md_plain_one NAME KEY A B (for prov_md_each_field): prov_md_NAME
+# with control characters shown as `?` (the human view is for terminals).
+prov_md_plain_one() {
+	prov_plain "$4"
+	eval "prov_md_$1=\$prov_ret"
+}
+
 prov_show_human() {
+	prov_md_keep
+	prov_md_each_field prov_md_plain_one
+	for prov_l in nixos kernel specs; do
+		eval "prov_plain \"\$prov_md_$prov_l\""
+		eval "prov_md_$prov_l=\$prov_ret"
+	done
 	printf '%s\n' "${prov_gen_name}"
 	printf '  %-18s %s\n' 'NixOS version' "$prov_md_nixos" 'Kernel' "$prov_md_kernel" 'Specialisations' "${prov_md_specs:-none}"
+	if [ "$prov_md_invalid" = true ]; then
+		printf '  %s\n' "etc/nixos-metadata is not valid metadata (not a regular file, over $prov_meta_max_bytes bytes or $prov_meta_max_lines lines, or a quote left open): ignored."
+		printf '  %-18s %s\n' 'Commit' "$prov_md_GIT_COMMIT" 'Dirty' "$prov_md_GIT_DIRTY"
+		return 0
+	fi
 	if [ "$prov_md_has" = false ]; then
 		printf '  %s\n' 'No /etc/nixos-metadata: built before nixos-provenance was enabled.'
 		printf '  %-18s %s\n' 'Commit' "$prov_md_GIT_COMMIT" 'Dirty' "$prov_md_GIT_DIRTY"
@@ -133,6 +162,8 @@ prov_md_mode_show_field() {
 	if [ "$prov_md_has" = false ] && [ "$prov_ret" = unknown ]; then
 		prov_die "$prov_exit_notFound" "$prov_gen_name has no /etc/nixos-metadata, so $prov_opt_field is unknown"
 	fi
+	# The exact value for scripts; a terminal gets control characters as `?`.
+	[ -t 1 ] && prov_plain "$prov_ret"
 	printf '%s\n' "$prov_ret"
 }
 
@@ -140,22 +171,31 @@ prov_md_mode_show_field() {
 
 # The awk side of list/audit. Reads, in order: `D<TAB>date<TAB>link` lines
 # from stat, `K<TAB>link/kernel-modules/lib/modules/<version>` and
-# `S<TAB>link/specialisation/<name>` lines, then one `G<TAB>link` line per
-# generation, in numeric order; curgen and bootgen name the running and
-# booted generations. It reads each generation's etc/nixos-metadata (the
-# same format rules as prov_meta_read), nixos-version and
-# configuration-revision itself.
+# `S<TAB>link/specialisation/<name>` lines, `F<TAB>size<TAB>type<TAB>file`
+# lines (stat -L of each generation's etc/nixos-metadata, nixos-version and
+# configuration-revision), then one `G<TAB>link` line per generation, in
+# numeric order; curgen and bootgen name the running and booted generations.
+# It reads those three files itself, but only a file stat called a regular
+# file of at most maxmeta (metadata) or maxsmall bytes: a FIFO, a device or
+# a huge file is never opened (it would block or take seconds). Metadata
+# follows prov_meta_read's rules and limits (maxlines; a quote left open is
+# invalid); invalid metadata counts as none.
 # shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
 prov_list_awk='
+function readable(file, max) { return (file in fsize) && fsize[file] >= 0 && fsize[file] <= max }
 function readline(file,    line, r) {
 	line = ""
+	if (!readable(file, maxsmall)) return ""
 	r = (getline line < file)
 	close(file)
 	return r > 0 ? line : ""
 }
-function readmeta(file,    line, name, raw, val, q, r) {
+function readmeta(file,    line, name, raw, val, q, r, nl) {
 	split("", M)
+	if (!readable(file, maxmeta)) return 0
+	nl = 0
 	while ((r = (getline line < file)) > 0) {
+		if (++nl > maxlines) { r = -1; break }
 		if (line !~ /^[A-Z][^=]*=/) continue
 		name = substr(line, 1, index(line, "=") - 1)
 		raw = substr(line, index(line, "=") + 1)
@@ -166,7 +206,7 @@ function readmeta(file,    line, name, raw, val, q, r) {
 				q = index(raw, "\047")
 				if (q == 0) {
 					val = val raw "\n"
-					if ((getline raw < file) <= 0) break
+					if (++nl > maxlines || (getline raw < file) <= 0) { r = -1; break }
 					continue
 				}
 				val = val substr(raw, 1, q - 1)
@@ -175,9 +215,11 @@ function readmeta(file,    line, name, raw, val, q, r) {
 				else break
 			}
 		} else val = raw
+		if (r < 0) break
 		M[name] = val
 	}
 	close(file)
+	if (r != 0) split("", M)
 	return r == 0
 }
 function known(v) { return v == "" ? "unknown" : v }
@@ -192,6 +234,12 @@ function rest(    p, i) {
 	p = $2
 	for (i = 3; i <= NF; i++) p = p "\t" $i
 	return p
+}
+$1 == "F" {
+	p = $4
+	for (i = 5; i <= NF; i++) p = p "\t" $i
+	fsize[p] = ($3 ~ /^regular/ && $2 ~ /^[0-9]+$/) ? $2 + 0 : -1
+	next
 }
 $1 == "K" {
 	p = rest()
@@ -316,12 +364,16 @@ prov_list_stream() {
 		set -- "$@" "$prov_profiles"/system-$prov_p-link
 	done
 	# Dates: the links' own mtimes (what nixos-rebuild list-generations
-	# shows), from one stat for all of them. GNU and busybox stat both know
-	# -c and %y; without stat every date is unknown.
-	if command -v stat >/dev/null 2>&1; then
-		stat -c 'D	%y	%n' -- "$@" 2>/dev/null || :
-	fi
+	# shows), from stat. GNU and busybox stat both know -c, %y, %s and %F;
+	# without stat every date is unknown and no file is read.
+	prov_list_stat 'D	%y	%n' "$@"
+	# What each generation's files are (a FIFO or a device must never be
+	# opened) and how large: one glob each, stat -L on what exists.
+	set -- "$prov_profiles"/system-*-link/etc/nixos-metadata \
+		"$prov_profiles"/system-*-link/nixos-version "$prov_profiles"/system-*-link/configuration-revision
+	prov_list_stat 'F	%s	%F	%n' -L "$@"
 	set --
+
 	# Kernel versions and specialisations of every generation: one glob
 	# each (the shell walks the directories itself, no loop in shell code).
 	# A pattern that matches nothing stays as it is; awk ignores it.
@@ -337,10 +389,28 @@ prov_list_stream() {
 	printf 'G\t%s\n' "$@"
 }
 
+# prov_list_stat FORMAT [-L] FILE...: stat -c FORMAT of every FILE, 1,000
+# files per stat run (xargs; 100,000 links in one command line fail with
+# E2BIG). Errors (a pattern that matched nothing, a dangling link) are left
+# out.
+prov_list_stat() {
+	prov_l=$1
+	shift
+	command -v stat >/dev/null 2>&1 || return 0
+	if [ "$1" = -L ]; then
+		shift
+		printf '%s\0' "$@" | command xargs -0 -n 1000 stat -L -c "$prov_l" -- 2>/dev/null
+	else
+		printf '%s\0' "$@" | command xargs -0 -n 1000 stat -c "$prov_l" -- 2>/dev/null
+	fi
+	return 0
+}
+
 prov_cmd_list() {
 	prov_system_detect
 	prov_system_boot_detect
 	prov_list_stream | LC_ALL=C awk -v mode="$1" -v curgen="$prov_sys_current" -v bootgen="$prov_sys_booted" \
+		-v maxmeta="$prov_meta_max_bytes" -v maxlines="$prov_meta_max_lines" -v maxsmall=4096 \
 		"$prov_json_awk_lib$prov_awk_json_GenerationList$prov_awk_json_NixpkgsAudit$prov_list_awk"
 }
 
@@ -489,23 +559,52 @@ prov_cmd_reproduce() {
 	prov_md_load "$prov_gen_path"
 	[ "$prov_md_GIT_COMMIT" != unknown ] ||
 		prov_die "$prov_exit_notFound" "$prov_gen_name records no commit: it cannot be reproduced from its source"
-	printf '# %s: commit %s, nixpkgs %s\n' "$prov_gen_name" "$prov_md_GIT_COMMIT" "$prov_md_NIXPKGS_REV"
+	# The output is meant for `| sh`: a value reaches it only as a word
+	# quoted by prov_sh_quote, or after it was checked to be what it claims
+	# (a comment cannot hold a quoted value: a newline would end it).
+	prov_is_rev "$prov_md_GIT_COMMIT" ||
+		prov_die "$prov_exit_notFound" "$prov_gen_name records a commit that is not a git revision: it cannot be reproduced from its source"
+	prov_l=$prov_md_NIXPKGS_REV
+	prov_is_rev "$prov_l" || [ "$prov_l" = unknown ] || prov_l='(not a git revision)'
+	printf '# %s: commit %s, nixpkgs %s\n' "$prov_gen_name" "$prov_md_GIT_COMMIT" "$prov_l"
 	[ "$prov_md_GIT_DIRTY" = true ] &&
 		printf '# Warning: built from a dirty tree; its uncommitted changes are not recorded, so the result may differ.\n'
 	[ "$prov_md_GIT_DIRTY" = unknown ] && [ "$prov_md_has" = true ] &&
 		printf '# Warning: whether the tree was dirty is unknown.\n'
 	prov_target=.
-	[ "$prov_md_HOSTNAME" != unknown ] && prov_target=.#$prov_md_HOSTNAME
+	case $prov_md_HOSTNAME in
+	unknown) ;;
+	'' | *[!A-Za-z0-9._-]*)
+		printf '# The recorded host name is not a host name: not used (nixos-rebuild picks this host).\n'
+		prov_md_HOSTNAME=unknown
+		;;
+	*) prov_target=.#$prov_md_HOSTNAME ;;
+	esac
 	prov_sh_quote "$prov_md_GIT_COMMIT"
 	printf '\n# From a checkout of the configuration:\ngit checkout %s\n' "$prov_ret"
 	prov_sh_quote "$prov_target"
 	printf 'sudo nixos-rebuild switch --flake %s\n' "$prov_ret"
-	if [ "$prov_md_FLAKE_URL" != unknown ]; then
+	case $prov_md_FLAKE_URL in
+	unknown) ;;
+	*[[:cntrl:]]* | -*)
+		printf '\n# The recorded flake reference holds control characters or starts with -: not shown.\n'
+		;;
+	*)
 		prov_l=$prov_md_FLAKE_URL
 		[ "$prov_md_HOSTNAME" != unknown ] && prov_l=$prov_l#$prov_md_HOSTNAME
 		prov_sh_quote "$prov_l"
 		printf '\n# Or straight from the recorded flake reference:\nsudo nixos-rebuild switch --flake %s\n' "$prov_ret"
-	fi
+		;;
+	esac
+}
+
+# prov_is_rev VALUE: status 0 when VALUE is a git revision (7 to 64
+# lower-case hex digits: SHA-1 or SHA-256, maybe abbreviated).
+prov_is_rev() {
+	case $1 in
+	'' | *[!0-9a-f]*) return 1 ;;
+	esac
+	[ ${#1} -ge 7 ] && [ ${#1} -le 64 ]
 }
 
 prov_main() {

@@ -56,14 +56,19 @@ prov_bs_history_length() {
 prov_bs_json_key() {
 	prov_ret=
 	[ -f "$1" ] || return 1
-	prov_ret=$(LC_ALL=C awk -v key="$2" '
+	# Bounded: a record is a few KiB; a file over 4 MiB is not one (and would
+	# take a minute to scan).
+	prov_ret=$(command head -c 4194305 -- "$1" 2>/dev/null | LC_ALL=C awk -v key="$2" '
 		{
+			if ((n += length($0) + 1) > 4194305) exit
 			p = index($0, "\"" key "\":")
 			if (p == 0) next
 			s = substr($0, p + length(key) + 3)
 			if (substr(s, 1, 1) == "\"") {
 				out = "\""
-				for (i = 2; i <= length(s); i++) {
+				# At most 4096 bytes of a value: no record key holds more,
+				# and a longer one would take quadratic time.
+				for (i = 2; i <= length(s) && i < 4096; i++) {
 					c = substr(s, i, 1); out = out c
 					if (c == "\\") { i++; out = out substr(s, i, 1); continue }
 					if (c == "\"") break
@@ -74,7 +79,7 @@ prov_bs_json_key() {
 				print substr(s, 1, RLENGTH)
 			}
 			exit
-		}' "$1" 2>/dev/null)
+		}' 2>/dev/null)
 	[ -n "$prov_ret" ]
 }
 
