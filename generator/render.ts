@@ -119,8 +119,20 @@ export function renderTemplate(hb: typeof Handlebars, relativePath: string, cont
   return template(context);
 }
 
-/** The `--help` text of a command, shared by the scripts, man pages and docs. */
+/**
+ * The schema's descriptions are Markdown: in a terminal, inline code spans
+ * lose their backticks (`g42` → g42) and keep their text.
+ */
+export function plainText(markdown: string): string {
+  return markdown.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_m, _ticks: string, code: string) => code.trim() === "" ? code : code.replace(/^ (.*) $/s, "$1"));
+}
+
+/** The `--help` text of a command (plain text, as a terminal shows it), shared by the scripts and docs. */
 export function usageText(command: ResolvedCommand): string {
+  return plainText(usageMarkdown(command));
+}
+
+function usageMarkdown(command: ResolvedCommand): string {
   const out: string[] = [];
   out.push(`Usage: ${command.synopsis.map((s, i) => `${i === 0 ? "" : "       "}${command.name} ${s}`).join("\n")}`);
   out.push("", command.summary);
