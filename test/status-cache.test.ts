@@ -27,8 +27,11 @@ for (const shell of shells) {
       for (let i = 1; i <= 3; i++) m.switchTo(i);
       m.boot(3);
       m.addHome(1);
+      // Every mode under dash; under the other shells the three whose
+      // answers differ most in shape (one line, an exit status, JSON).
+      const modes = shell.name === "dash" ? polls : ["--short", "--warning", "--json"];
       const check = (label: string) => {
-        for (const mode of polls) {
+        for (const mode of modes) {
           const cached = gi(shell, m, [mode], { NIXOS_PROVENANCE_CACHE_DIR: cache });
           const again = gi(shell, m, [mode], { NIXOS_PROVENANCE_CACHE_DIR: cache });
           const plain = gi(shell, m, [mode], { NIXOS_PROVENANCE_NO_CACHE: "1" });
@@ -74,10 +77,10 @@ test("a cached answer is served without computing, and only while nothing change
     const wait = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
     wait();
     assert.is(gi(dash, m, ["--short"], env).stdout, gi(dash, m, ["--short"], { NIXOS_PROVENANCE_NO_CACHE: "1" }).stdout);
-    const file = join(cache, "generation-info--short");
+    const file = join(cache, "generation-info-3--short");
     assert.ok(existsSync(file), `the answer is kept: ${readdirSync(cache).join(", ")}`);
     // Mark the kept answer: a hit prints the mark, a computation would not.
-    writeFileSync(file, readFileSync(file, "utf8").replace(/^\|.*$/m, "|served from the cache"));
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^prov_gi_hit_out='[^']*'$/m, "prov_gi_hit_out='served from the cache\n'"));
     assert.is(gi(dash, m, ["--short"], env).stdout, "served from the cache\n");
     assert.is(gi(shells[1]!, m, ["--short"], env).stdout, "served from the cache\n", "the cache is shared by the shells");
     // Another user, root or home: another key, not this answer.
@@ -85,8 +88,15 @@ test("a cached answer is served without computing, and only while nothing change
     // A new generation changes the profile directory: computed again.
     m.switchTo(2);
     assert.match(gi(dash, m, ["--short"], env).stdout, /^g2@/);
-    // A truncated or foreign file is never served.
-    writeFileSync(file, readFileSync(file, "utf8").replace(/x \d+\n$/, ""));
+    // A file of another format is never sourced, whatever it holds.
+    writeFileSync(file, `touch ${join(cache, "PWNED")}\n`);
+    assert.match(gi(dash, m, ["--short"], env).stdout, /^g2@/);
+    assert.not.ok(existsSync(join(cache, "PWNED")), "a foreign cache file is not run");
+    // A truncated file is never served.
+    wait();
+    gi(dash, m, ["--short"], env);
+    assert.match(readFileSync(file, "utf8"), /prov_gi_hit_code=0\n$/, "kept again once nothing changes");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/prov_gi_hit_code=\d+\n$/, ""));
     assert.match(gi(dash, m, ["--short"], env).stdout, /^g2@/);
     assert.not.ok(readdirSync(cache).some((f) => f.startsWith(".")), "no temporary files are left");
   } finally {
