@@ -262,6 +262,18 @@ in
         NIXOS_PROVENANCE_HISTORY_LENGTH = toString cfg.historyLength;
       };
 
+      # Every activation (switch, test, and stage 2 at boot) appends one
+      # record to the activation history. Never a reason for an activation
+      # to fail or hang: bounded by a timeout, its status ignored, its
+      # messages on stderr (the journal). Not run by dry-activate.
+      system.activationScripts.nixos-provenance = {
+        deps = [ ];
+        text = ''
+          PATH=${lib.makeBinPath (package.runtimeInputs or [ ])}:$PATH \
+            ${pkgs.coreutils}/bin/timeout -k 2 10 ${package}/bin/nixos-provenance-activate --system "$systemConfig" || true
+        '';
+      };
+
       systemd.tmpfiles.settings."10-nixos-provenance".${cfg.logDir}.d = {
         user = "root";
         group = cfg.logDirGroup;

@@ -270,6 +270,55 @@ it("NixOS: the metrics service's script, run in dash with exactly the unit's PAT
   machine.cleanup();
 });
 
+// Issue 9: the activation snippet, evaluated through the real lib into the
+// activation script, then run in bash (the activation script's shell) the
+// way the activation script runs it: with its ERR trap, $systemConfig and
+// NIXOS_ACTION, against a fixture root.
+it("NixOS: the activation snippet records switch and boot, never fails the activation, and skips dry-activate", () => {
+  const f = system(host("{ }")) as SystemFiles & { activationScript: string; activationSnippets: Record<string, string> };
+  const snippet = f.activationSnippets["nixos-provenance"]!;
+  assert.ok(snippet, "system.activationScripts.nixos-provenance is defined");
+  assert.match(f.activationScript, "#### Activation script snippet nixos-provenance:\n");
+  assert.match(snippet, '/bin/nixos-provenance-activate --system "$systemConfig" || true');
+  assert.match(snippet, "/bin/timeout -k 2 10 ");
+  // The runtime package as installed; every other store path's bin/ is the host's.
+  const installed = join(scratch, "activation-package");
+  mkdirSync(join(installed, "bin"), { recursive: true });
+  for (const c of readdirSync(`${projectRoot}out/bin`)) symlinkSync(`${projectRoot}out/bin/${c}`, join(installed, "bin", c));
+  symlinkSync(`${projectRoot}out/lib`, join(installed, "lib"));
+  const text = snippet
+    .replace(/\/nix\/store\/[a-z0-9]{32}-nixos-provenance-[^/]*\/bin\/nixos-provenance-activate/g, join(installed, "bin/nixos-provenance-activate"))
+    .replace(/\/nix\/store\/[a-z0-9]{32}-[^/:\s]+\/bin/g, "/usr/bin");
+  assert.not.match(text, "/nix/store/", text);
+  const machine = new Machine();
+  machine.switchTo(1);
+  machine.switchTo(2);
+  const state = join(machine.root, "var/lib/nixos-provenance");
+  const run = (n: number, action: string | undefined) =>
+    spawnSync("/bin/bash", ["--norc", "-c", `_status=0\ntrap "_status=1 _localstatus=\\$?" ERR\nsystemConfig=${JSON.stringify(machine.storePath(n))}\n${text}\nexit $_status`], {
+      encoding: "utf8",
+      env: { PATH: "/empty", NIXOS_PROVENANCE_ROOT: machine.root, ...(action === undefined ? {} : { NIXOS_ACTION: action }) },
+      timeout: 30_000,
+    });
+  // At boot before any switch: nothing recorded, one line, the activation still succeeds.
+  machine.removeRun("current-system");
+  let r = run(2, undefined);
+  assert.equal([r.status, r.stderr], [0, `nixos-provenance-activate: not recorded: ${state} does not exist (yet); the first switch makes it\n`]);
+  machine.activate(1);
+  r = run(2, "switch");
+  assert.equal([r.status, r.stderr], [0, ""]);
+  r = run(1, "dry-activate");
+  assert.equal([r.status, r.stderr], [0, ""]);
+  const records = JSON.parse(readFileSync(join(state, "activation-history.json"), "utf8")) as Record<string, unknown>[];
+  assert.equal(records.map((x) => [x.action, x.generation, x.previousGeneration]), [["switch", 2, 1]]);
+  // A corrupt state (a directory where the history goes) fails the recording, not the activation.
+  rmSync(join(state, "activation-history.json"));
+  mkdirSync(join(state, "activation-history.json"));
+  r = run(2, "switch");
+  assert.equal([r.status, r.stderr], [0, `nixos-provenance-activate: not recorded: ${join(state, "activation-history.json")} is a directory\n`]);
+  machine.cleanup();
+});
+
 // Home Manager: standalone and inside NixOS.
 const hmBase = `home.username = "alice"; home.homeDirectory = "/home/alice"; home.stateVersion = "25.05"; manual.manpages.enable = false;`;
 const allOn = `bars = { i3blocks.enable = true; waybar = { enable = true; bar = "mainBar"; }; i3status-rust = { enable = true; bar = "top"; interval = 10; }; };

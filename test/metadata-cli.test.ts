@@ -177,11 +177,12 @@ test("bad generation arguments: exit 1, no path built from them", () => {
   const m = machineWith(2);
   try {
     fail(m, ["7"], 1, "nixos-metadata: no such generation: 7\n");
-    fail(m, ["x"], 1, "not a generation: 'x' (expected current, booted or a generation number)");
+    fail(m, ["x"], 1, "not a generation: 'x' (expected current, booted, latest, -N or a generation number)");
     fail(m, ["../../../etc"], 1, "not a generation");
     fail(m, ["1/../2"], 1, "not a generation");
     fail(m, [""], 1, "not a generation: ''");
-    fail(m, ["diff", "1", "x"], 1, "not a generation: 'x'");
+    fail(m, ["diff", "1", "x"], 2, "not a generation: 'x'");
+    fail(m, ["-5"], 1, "no generation -5: only 1 generations exist below the current one (2)");
     fail(m, ["reproduce", "9"], 1, "no such generation: 9");
     m.removeStorePath(1);
     fail(m, ["1"], 1, "generation 1 is a dangling link (its store path is gone)");
@@ -197,7 +198,7 @@ test("bad generation arguments: exit 1, no path built from them", () => {
 test("bad options: usage on stderr, exit 64 (EX_USAGE)", () => {
   const m = machineWith(1);
   try {
-    for (const args of [["--bogus"], ["-x"], ["--json", "--export"], ["--field"], ["list", "1"], ["list", "--export"], ["diff", "1"], ["reproduce"], ["reproduce", "1", "--json"], ["1", "2"], ["audit", "--field", "X"]]) {
+    for (const args of [["--bogus"], ["-x"], ["--json", "--export"], ["--field"], ["list", "1"], ["list", "--export"], ["diff"], ["diff", "1", "2", "3"], ["history", "--field", "X"], ["history", "-n", "0"], ["history", "-n", "x"], ["previous", "--json"], ["reproduce"], ["reproduce", "1", "--json"], ["1", "2"], ["audit", "--field", "X"]]) {
       const r = md(m, args);
       assert.is(r.status, 64, args.join(" "));
       assert.is(r.stdout, "");
@@ -223,18 +224,19 @@ test("list --json: every generation, current/booted, old ones, dates, specialisa
     const list = json(m, ["list", "--json"], "GenerationList") as Record<string, unknown>[];
     assert.equal(list.map((g) => g.generation), [1, 2, 10, 11]);
     assert.equal(list[0], {
-      generation: 1, date: "2025-01-09 05:20:00", nixosVersion: "24.05.20240101.abcdef1", kernelVersion: "6.1.0",
+      generation: 1, date: "2025-01-09 05:20:00", activated: null, latest: false, nixosVersion: "24.05.20240101.abcdef1", kernelVersion: "6.1.0",
       configurationRevision: "1111111111111111111111111111111111111111", specialisations: [], current: false, booted: false,
       commit: "1111111111111111111111111111111111111111", dirty: null, nixpkgsRev: "unknown", hasMetadata: false,
     });
     const ten = defaultMetadata(10);
     assert.equal(list[2], {
-      generation: 10, date: "2025-01-09 07:20:00", nixosVersion: "24.05.20240101.abcdef0", kernelVersion: "6.6.30",
+      generation: 10, date: "2025-01-09 07:20:00", activated: null, latest: false, nixosVersion: "24.05.20240101.abcdef0", kernelVersion: "6.6.30",
       configurationRevision: ten.GIT_COMMIT, specialisations: [], current: true, booted: true,
       commit: ten.GIT_COMMIT, dirty: true, nixpkgsRev: ten.NIXPKGS_REV, hasMetadata: true,
     });
     assert.equal(list[1]!.specialisations, ["gaming", "work"]);
     assert.is(list[3]!.current, false);
+    assert.is(list[3]!.latest, true);
   } finally {
     m.cleanup();
   }
@@ -247,13 +249,13 @@ test("list: text table", () => {
     const text = ok(m, ["list"]);
     const c = (n: number) => defaultMetadata(n).GIT_SHORT_COMMIT;
     const n = (i: number) => defaultMetadata(i).NIXPKGS_REV!.slice(0, 7);
-    const row = (...cols: string[]) => `${cols[0]!.padEnd(6)} ${cols[1]!.padEnd(19)} ${cols[2]!.padEnd(9)} ${cols[3]!.padEnd(8)} ${cols[4]!.padEnd(28)} ${cols[5]!.padEnd(10)} ${cols[6]}\n`;
+    const row = (...cols: string[]) => `${cols[0]!.padEnd(6)} ${cols[1]!.padEnd(19)} ${cols[2]!.padEnd(19)} ${cols[3]!.padEnd(9)} ${cols[4]!.padEnd(8)} ${cols[5]!.padEnd(28)} ${cols[6]!.padEnd(10)} ${cols[7]}\n`;
     assert.is(
       text,
-      row("GEN", "DATE", "COMMIT", "NIXPKGS", "NIXOS", "KERNEL", "FLAGS") +
-        row("1", "2025-01-09 06:20:00", c(1)!, n(1), "24.05.20240101.abcdef1", "6.6.30", "") +
-        row("2", "2025-01-09 07:20:00", c(2)!, n(2), "24.05.20240101.abcdef2", "6.6.30", "booted") +
-        row("3", "2025-01-09 08:20:00", "unknown", "unknown", "24.05.20240101.abcdef3", "6.6.30", "current,no-metadata"),
+      row("GEN", "DATE", "ACTIVATED", "COMMIT", "NIXPKGS", "NIXOS", "KERNEL", "FLAGS") +
+        row("1", "2025-01-09 06:20:00", "-", c(1)!, n(1), "24.05.20240101.abcdef1", "6.6.30", "") +
+        row("2", "2025-01-09 07:20:00", "-", c(2)!, n(2), "24.05.20240101.abcdef2", "6.6.30", "booted") +
+        row("3", "2025-01-09 08:20:00", "-", "unknown", "unknown", "24.05.20240101.abcdef3", "6.6.30", "current,latest,no-metadata"),
     );
   } finally {
     m.cleanup();
@@ -329,21 +331,21 @@ test("audit: nixpkgs revisions and the generations that used each", () => {
   }
 });
 
-test("diff: changed fields and a compare link from the forge table", () => {
+test("diff: the commit once, with a compare link from the forge table", () => {
   const m = machineWith(2);
   try {
     const a = defaultMetadata(1);
     const b = defaultMetadata(2);
-    const doc = json(m, ["diff", "1", "current", "--json"], "GenerationDiff") as Record<string, unknown>;
+    const r = md(m, ["diff", "1", "current", "--json", "--no-closure"]);
+    assert.is(r.status, 1, "the generations differ");
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(validate(doc, loadSchema("GenerationDiff")), []);
     assert.is(doc.from, "1");
     assert.is(doc.to, "current");
-    assert.is(doc.compareUrl, `https://github.com/owner/nixos-config/compare/${a.GIT_COMMIT}...${b.GIT_COMMIT}`);
-    const fields = (doc.changes as Record<string, string>[]).map((c) => c.field);
-    assert.equal(fields, ["GIT_COMMIT", "GIT_SHORT_COMMIT", "GIT_SOURCE_URL", "FLAKE_URL", "NIXOS_VERSION"]);
-    const text = ok(m, ["diff", "1", "2"]);
-    assert.ok(text.startsWith(`generation 1 -> generation 2\n  GIT_COMMIT         ${a.GIT_COMMIT} -> ${b.GIT_COMMIT}\n`), text);
-    assert.ok(text.endsWith(`  Compare            https://github.com/owner/nixos-config/compare/${a.GIT_COMMIT}...${b.GIT_COMMIT}\n`), text);
-    assert.is(ok(m, ["diff", "2", "2"]), "generation 2 -> generation 2\n  no differences in the recorded metadata\n");
+    assert.is((doc.commit as Record<string, unknown>).compareUrl, `https://github.com/owner/nixos-config/compare/${a.GIT_COMMIT}...${b.GIT_COMMIT}`);
+    const text = md(m, ["diff", "1", "2", "--no-closure"]).stdout;
+    assert.ok(text.startsWith(`generation 1 → generation 2\n  commit           ${a.GIT_SHORT_COMMIT} → ${b.GIT_SHORT_COMMIT}  https://github.com/owner/nixos-config/compare/${a.GIT_COMMIT}...${b.GIT_COMMIT}\n`), text);
+    assert.is(ok(m, ["diff", "2", "2"]), "generation 2 → generation 2\n  the same store path: identical\n");
   } finally {
     m.cleanup();
   }
@@ -358,13 +360,18 @@ test("diff: GitLab, unknown forge, hostile URL", () => {
     m.switchTo(2, { metadata: defaultMetadata(2, { GIT_COMMIT: c2, FLAKE_URL: `gitlab:group/repo.git/${c2}`, GIT_SOURCE_URL: "unknown" }) });
     m.switchTo(3, { metadata: defaultMetadata(3, { GIT_COMMIT: "3".repeat(40), FLAKE_URL: "git+https://example.org/x.git", GIT_SOURCE_URL: "unknown" }) });
     m.switchTo(4, { metadata: defaultMetadata(4, { GIT_COMMIT: "$(touch PWNED)", FLAKE_URL: "github:o/r/$(x)", GIT_SOURCE_URL: "unknown" }) });
-    const gl = json(m, ["diff", "1", "2", "--json"], "GenerationDiff") as Record<string, unknown>;
-    assert.is(gl.compareUrl, `https://gitlab.com/group/repo/-/compare/${c1}...${c2}`);
-    const none = json(m, ["diff", "2", "3", "--json"], "GenerationDiff") as Record<string, unknown>;
-    assert.is(none.compareUrl, `https://gitlab.com/group/repo/-/compare/${c2}...${"3".repeat(40)}`, "falls back to the first generation's forge");
-    const bad = json(m, ["diff", "3", "4", "--json"], "GenerationDiff") as Record<string, unknown>;
+    const diff = (a: string, b: string) => {
+      const r = md(m, ["diff", a, b, "--json", "--no-closure"]);
+      assert.is(r.status, 1, r.stderr);
+      const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+      assert.equal(validate(doc, loadSchema("GenerationDiff")), []);
+      return doc.commit as Record<string, unknown>;
+    };
+    assert.is(diff("1", "2").compareUrl, `https://gitlab.com/group/repo/-/compare/${c1}...${c2}`);
+    assert.is(diff("2", "3").compareUrl, `https://gitlab.com/group/repo/-/compare/${c2}...${"3".repeat(40)}`, "falls back to the first generation's forge");
+    const bad = diff("3", "4");
     assert.is(bad.compareUrl, null, "a commit that is not hex gets no link");
-    assert.is((bad.changes as Record<string, string>[])[0]!.to, "$(touch PWNED)");
+    assert.is(bad.to, "$(touch PWNED)");
   } finally {
     m.cleanup();
   }

@@ -16,6 +16,8 @@ import type { FlagSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec } from "../s
 import { shellIdentifier, shellQuote } from "../escape/shell.js";
 import { jsonString } from "../escape/json.js";
 import { templateSource, templateNames, usageText } from "../render.js";
+import { knownInputRepositories } from "../schema/inputs.js";
+import { activationStateDir, activationHistoryFile } from "../schema/shapes/activation.js";
 
 /** Parts in the order they are sourced; `schema` is generated, the others are templates/sh/parts/<name>.sh. */
 export const partOrder = ["core", "schema", "metadata", "json", "generations", "records", "prometheus", "api"] as const;
@@ -147,6 +149,14 @@ function awkJsonWriter(spec: JsonShapeSpec): string {
   return [`# prov_awk_json_${spec.name}: awk function json_${spec.name}(V), V[key] = each value as JSON.`, `prov_awk_json_${shellIdentifier(spec.name)}=${q(`\n${fn}\n`)}`].join("\n");
 }
 
+/** The fields holding an input's revision, with the input's name. */
+function revisionFields(fields: MetadataFieldSpec[]): { input: string; field: MetadataFieldSpec }[] {
+  return fields.flatMap((field) => (field.source.kind === "inputAttr" && field.source.attr === "rev" ? [{ input: field.source.input, field }] : []));
+}
+
+/** A field that is neither the commit (or made from it) nor an input's attribute. */
+const isOtherField = (field: MetadataFieldSpec) => !["selfCommit", "selfShortCommit", "selfDirty", "selfLastModified", "template", "inputAttr"].includes(field.source.kind);
+
 function fieldTables(model: Model): string {
   const f = model.fields;
   const each = (fn: (field: MetadataFieldSpec) => string) => f.map(fn).join("\n");
@@ -155,6 +165,8 @@ function fieldTables(model: Model): string {
     `prov_schema_version=${model.schemaVersion}`,
     `prov_default_log_dir=${q(model.runtime.logDir)}`,
     `prov_default_history_length=${model.runtime.historyLength}`,
+    `prov_default_state_dir=${q(activationStateDir)}`,
+    `prov_activation_history_file=${q(activationHistoryFile)}`,
     "",
     "# prov_meta_reset: every prov_meta_<FIELD> empty (prov_meta_read starts here).",
     "prov_meta_reset() {",
@@ -184,6 +196,20 @@ function fieldTables(model: Model): string {
     "# prov_md_each_field FUNCTION: FUNCTION NAME KEY A B for every field (A: prov_a_, B: prov_md_).",
     "prov_md_each_field() {",
     each((x) => `\t"$1" ${q(x.shellVar)} ${q(x.jsonKey)} "$prov_a_${x.shellVar}" "$prov_md_${x.shellVar}"`),
+    "}",
+    "",
+    "# prov_md_each_input FUNCTION: FUNCTION INPUT FIELD REPOSITORY A B for every input revision field",
+    "# (REPOSITORY: a known flake reference of the input, or empty).",
+    "prov_md_each_input() {",
+    ...revisionFields(f).map((x) => `\t"$1" ${q(x.input)} ${q(x.field.shellVar)} ${q(knownInputRepositories[x.input] ?? "")} "$prov_a_${x.field.shellVar}" "$prov_md_${x.field.shellVar}"`),
+    "\t:",
+    "}",
+    "",
+    "# prov_md_each_other_field FUNCTION: prov_md_each_field for the fields that follow neither from the",
+    "# commit nor from an input (host, platform, literal and custom fields).",
+    "prov_md_each_other_field() {",
+    ...f.filter(isOtherField).map((x) => `\t"$1" ${q(x.shellVar)} ${q(x.jsonKey)} "$prov_a_${x.shellVar}" "$prov_md_${x.shellVar}"`),
+    "\t:",
     "}",
     "",
     "# prov_md_print_fields: the human view of every field, by group.",

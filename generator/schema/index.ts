@@ -6,6 +6,7 @@ import { nixosMetadata } from "./commands/nixos-metadata.js";
 import { nixosGenerationInfo } from "./commands/nixos-generation-info.js";
 import { nixosBuildStatus } from "./commands/nixos-build-status.js";
 import { nixosBuildWrapper } from "./commands/nixos-build-wrapper.js";
+import { nixosProvenanceActivate } from "./commands/nixos-provenance-activate.js";
 import { nixosFleetStatus, fleetHostShape, fleetStatusShape } from "./commands/nixos-fleet-status.js";
 
 export * from "./types.js";
@@ -17,7 +18,7 @@ export const defaultSchema: Schema = {
   trackedInputs: [],
   sourceUrlTemplate: null,
   flakeUrlTemplate: null,
-  commands: [nixosMetadata, nixosGenerationInfo, nixosBuildStatus, nixosBuildWrapper, nixosFleetStatus],
+  commands: [nixosMetadata, nixosGenerationInfo, nixosBuildStatus, nixosBuildWrapper, nixosFleetStatus, nixosProvenanceActivate],
   library: libraryFunctions,
   jsonShapes: [...defaultJsonShapes, fleetHostShape, fleetStatusShape],
   runtime: { logDir: "/var/log/nixos-builds", historyLength: 100 },

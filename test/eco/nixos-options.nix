@@ -631,6 +631,36 @@ in
       default = lib.trivial.release;
       description = "The NixOS release with which stateful data was created.";
     };
+    # nixos/modules/system/activation/activation-script.nix (scriptType true;
+    # `apply` adds the generated `script`, see ./activation-script.nix).
+    system.activationScripts = mkOption {
+      default = { };
+      example = literalExpression ''{ stdio.text = "ln -sfn /proc/self/fd /dev/fd"; }'';
+      description = "A set of shell script fragments that are executed when a NixOS system configuration is activated.";
+      type = types.attrsOf (
+        types.either types.str (
+          types.submodule {
+            options = {
+              deps = mkOption {
+                type = types.listOf types.str;
+                default = [ ];
+                description = "List of dependencies. The script will run after these.";
+              };
+              text = mkOption {
+                type = types.lines;
+                description = "The content of the script.";
+              };
+              supportsDryActivation = mkOption {
+                type = types.bool;
+                default = false;
+                description = "Whether this activation script supports being dry-activated (run with NIXOS_ACTION=dry-activate).";
+              };
+            };
+          }
+        )
+      );
+      apply = set: set // { script = import ./activation-script.nix { inherit lib pkgs; } set; };
+    };
     system.configurationRevision = mkOption {
       default = null;
       type = types.nullOr types.str;

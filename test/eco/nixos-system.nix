@@ -160,6 +160,7 @@ let
   toplevel = checked (
     pkgs.runCommandLocal "nixos-system-${config.networking.hostName}-test" {
       inherit etc sw units tmpfiles users;
+      activate = pkgs.writeText "activate" config.system.activationScripts.script;
       configurationRevision = toString config.system.configurationRevision;
       firewall = config.networking.firewall.extraCommands + config.networking.firewall.extraInputRules;
     } ""
@@ -195,6 +196,8 @@ in
       execStartText = if u.script == "" then null else "set -e\n${u.script}\n";
     }) (enabled config.systemd.services);
     warnings = config.warnings;
+    activationScript = config.system.activationScripts.script;
+    activationSnippets = lib.mapAttrs (_: v: if lib.isString v then v else v.text) (removeAttrs config.system.activationScripts [ "script" ]);
     drvPath = toplevel.drvPath;
   };
 }

@@ -160,7 +160,7 @@ let
     runtimeShell = "${self.bash}/bin/bash";
     runtimeShellPackage = self.bash;
 
-    coreutils = program "coreutils" [ "basename" "cat" "chmod" "cp" "cut" "date" "dirname" "env" "head" "id" "ln" "ls" "mkdir" "mktemp" "mv" "printf" "readlink" "realpath" "rm" "sleep" "sort" "stat" "tail" "tee" "touch" "tr" "uname" "wc" ];
+    coreutils = program "coreutils" [ "basename" "cat" "chmod" "cp" "cut" "date" "dirname" "env" "head" "id" "ln" "ls" "mkdir" "mktemp" "mv" "printf" "readlink" "realpath" "rm" "sleep" "sort" "stat" "tail" "tee" "timeout" "touch" "tr" "uname" "wc" ];
     findutils = program "findutils" [ "find" "xargs" ];
     gnugrep = program "gnugrep" [ "grep" ];
     gnused = program "gnused" [ "sed" ];

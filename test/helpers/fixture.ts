@@ -34,6 +34,12 @@ export interface SystemGenerationOptions {
   metadata?: MetadataValues;
   configurationRevision?: string;
   specialisations?: string[];
+  /** The kernel command line (`kernel-params`, default "loglevel=4"). */
+  kernelParams?: string;
+  /** systemd identity: generations with the same one share the `systemd` store path (default "255.6"). */
+  systemd?: string;
+  /** Firmware identity: generations with the same one share the `firmware` store path (default "default"). */
+  firmware?: string;
   /** Reuse the store path of another generation (rollback then rebuild of the same config). */
   sameAs?: number;
   /** Seconds since the epoch for the generation link's mtime. */
@@ -134,6 +140,9 @@ export class Machine {
       symlinkSync(join(k.kernel, "bzImage"), join(store, "kernel"));
       symlinkSync(join(k.initrd, "initrd"), join(store, "initrd"));
       symlinkSync(k.modules, join(store, "kernel-modules"));
+      writeFileSync(join(store, "kernel-params"), options.kernelParams ?? "loglevel=4");
+      symlinkSync(this.sharedStore("systemd", options.systemd ?? "255.6"), join(store, "systemd"));
+      symlinkSync(this.sharedStore("firmware", options.firmware ?? "default"), join(store, "firmware"));
       let text: string | null;
       if (options.metadataText !== undefined) text = options.metadataText;
       else text = renderMetadata(options.metadata ?? defaultMetadata(n));
@@ -150,6 +159,22 @@ export class Machine {
     this.link(store, link);
     if (options.time !== undefined) lutimes(link, options.time);
     return store;
+  }
+
+  /** A store path shared by every generation with the same NAME and identity (made on first use). */
+  private sharedStore(name: string, identity: string): string {
+    const id = createHash("sha1").update(`${name}-${identity}`).digest("hex").slice(0, 32);
+    const path = join(this.root, "nix/store", `${id}-${name}-${identity}`);
+    if (!existsSync(path)) {
+      mkdirSync(path, { recursive: true });
+      writeFileSync(join(path, "identity"), `${name} ${identity}\n`);
+    }
+    return path;
+  }
+
+  /** The store path of generation N as the system sees it (without the fixture root). */
+  systemStorePath(n: number): string {
+    return this.storePath(n).slice(this.root.length);
   }
 
   /** The shared store paths of one kernel build (made on first use). */

@@ -6,6 +6,8 @@
 prov_schema_version=1
 prov_default_log_dir='/var/log/nixos-builds'
 prov_default_history_length=100
+prov_default_state_dir='/var/lib/nixos-provenance'
+prov_activation_history_file='activation-history.json'
 
 # prov_meta_reset: every prov_meta_<FIELD> empty (prov_meta_read starts here).
 prov_meta_reset() {
@@ -90,6 +92,22 @@ prov_md_each_field() {
 	"$1" 'SYSTEM' 'system' "$prov_a_SYSTEM" "$prov_md_SYSTEM"
 	"$1" 'BUILD_DATE' 'buildDate' "$prov_a_BUILD_DATE" "$prov_md_BUILD_DATE"
 	"$1" 'FLAKE_URL' 'flakeUrl' "$prov_a_FLAKE_URL" "$prov_md_FLAKE_URL"
+}
+
+# prov_md_each_input FUNCTION: FUNCTION INPUT FIELD REPOSITORY A B for every input revision field
+# (REPOSITORY: a known flake reference of the input, or empty).
+prov_md_each_input() {
+	"$1" 'nixpkgs' 'NIXPKGS_REV' 'github:NixOS/nixpkgs' "$prov_a_NIXPKGS_REV" "$prov_md_NIXPKGS_REV"
+	"$1" 'home-manager' 'HOME_MANAGER_REV' 'github:nix-community/home-manager' "$prov_a_HOME_MANAGER_REV" "$prov_md_HOME_MANAGER_REV"
+	:
+}
+
+# prov_md_each_other_field FUNCTION: prov_md_each_field for the fields that follow neither from the
+# commit nor from an input (host, platform, literal and custom fields).
+prov_md_each_other_field() {
+	"$1" 'HOSTNAME' 'hostname' "$prov_a_HOSTNAME" "$prov_md_HOSTNAME"
+	"$1" 'SYSTEM' 'system' "$prov_a_SYSTEM" "$prov_md_SYSTEM"
+	:
 }
 
 # prov_md_print_fields: the human view of every field, by group.
@@ -201,28 +219,43 @@ prov_gi_export() {
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_GENERATION_RAW=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_latestGeneration"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_LATEST_GENERATION=$prov_ret'
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_LATEST=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_latestGenerationRaw"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_LATEST_GENERATION_RAW=$prov_ret'
-'
-	prov_sh_quote "$prov_gi_bootedGeneration"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_BOOTED_GENERATION=$prov_ret'
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_LATEST_RAW=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_status"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_STATUS=$prov_ret'
 '
-	prov_sh_quote "$prov_gi_syncStatus"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_SYNC_STATUS=$prov_ret'
+	prov_sh_quote "$prov_gi_outOfSync"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_OUT_OF_SYNC=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_commit"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_COMMIT=$prov_ret'
 '
+	prov_sh_quote "$prov_gi_shortCommit"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_SHORT_COMMIT=$prov_ret'
+'
 	prov_sh_quote "$prov_gi_dirty"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_DIRTY=$prov_ret'
 '
-	prov_sh_quote "$prov_gi_short"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_SHORT=$prov_ret'
+	prov_sh_quote "$prov_gi_metadata"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_METADATA=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_buildDate"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_BUILD_DATE=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_sourceUrl"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_SOURCE_URL=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_nixpkgsRev"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_NIXPKGS_REV=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_homeManagerRev"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_REV=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_homeManagerUser"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_USER=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_homeManagerGeneration"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_GENERATION=$prov_ret'
@@ -231,16 +264,37 @@ prov_gi_export() {
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_GENERATION_RAW=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_homeManagerLatestGeneration"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_LATEST_GENERATION=$prov_ret'
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_LATEST=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_homeManagerLatestGenerationRaw"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_LATEST_RAW=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_homeManagerOutOfSync"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_OUT_OF_SYNC=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_homeManagerStatus"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_STATUS=$prov_ret'
 '
+	prov_sh_quote "$prov_gi_short"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_SHORT=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_warning"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_WARNING=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_warningParts"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_WARNING_PARTS=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_systemStatus"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_SYSTEM_STATUS=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_bootedGeneration"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_BOOTED_GENERATION=$prov_ret'
+'
+	prov_sh_quote "$prov_gi_isDirty"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_IS_DIRTY=$prov_ret'
+'
 	prov_sh_quote "$prov_gi_homeManagerShort"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_HOME_MANAGER_SHORT=$prov_ret'
-'
-	prov_sh_quote "$prov_gi_user"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_USER=$prov_ret'
 '
 	prov_sh_quote "$prov_gi_booted"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_BOOTED=$prov_ret'
@@ -248,8 +302,8 @@ prov_gi_export() {
 	prov_sh_quote "$prov_gi_needsReboot"
 	prov_out=${prov_out}NIXOS_GENERATION_INFO_NEEDS_REBOOT=$prov_ret'
 '
-	prov_sh_quote "$prov_gi_warningParts"
-	prov_out=${prov_out}NIXOS_GENERATION_INFO_WARNING_PARTS=$prov_ret'
+	prov_sh_quote "$prov_gi_rebootReasons"
+	prov_out=${prov_out}NIXOS_GENERATION_INFO_REBOOT_REASONS=$prov_ret'
 '
 	prov_ret=$prov_out
 }
@@ -297,36 +351,60 @@ prov_json_GenerationInfo() {
 	prov_jw=$prov_jw',"latestGeneration":'$prov_ret
 	prov_json_str "$prov_gi_latestGenerationRaw"
 	prov_jw=$prov_jw',"latestGenerationRaw":'$prov_ret
-	prov_json_str "$prov_gi_bootedGeneration"
-	prov_jw=$prov_jw',"bootedGeneration":'$prov_ret
 	prov_json_str "$prov_gi_status"
 	prov_jw=$prov_jw',"status":'$prov_ret
-	prov_json_str "$prov_gi_syncStatus"
-	prov_jw=$prov_jw',"syncStatus":'$prov_ret
+	prov_json_num "$prov_gi_outOfSync"
+	prov_jw=$prov_jw',"outOfSync":'$prov_ret
 	prov_json_str "$prov_gi_commit"
 	prov_jw=$prov_jw',"commit":'$prov_ret
-	prov_json_nullbool "$prov_gi_dirty"
+	prov_json_str "$prov_gi_shortCommit"
+	prov_jw=$prov_jw',"shortCommit":'$prov_ret
+	prov_json_num "$prov_gi_dirty"
 	prov_jw=$prov_jw',"dirty":'$prov_ret
-	prov_json_str "$prov_gi_short"
-	prov_jw=$prov_jw',"short":'$prov_ret
+	prov_json_num "$prov_gi_metadata"
+	prov_jw=$prov_jw',"metadata":'$prov_ret
+	prov_json_str "$prov_gi_buildDate"
+	prov_jw=$prov_jw',"buildDate":'$prov_ret
+	prov_json_str "$prov_gi_sourceUrl"
+	prov_jw=$prov_jw',"sourceUrl":'$prov_ret
+	prov_json_str "$prov_gi_nixpkgsRev"
+	prov_jw=$prov_jw',"nixpkgsRev":'$prov_ret
+	prov_json_str "$prov_gi_homeManagerRev"
+	prov_jw=$prov_jw',"homeManagerRev":'$prov_ret
+	prov_json_str "$prov_gi_homeManagerUser"
+	prov_jw=$prov_jw',"homeManagerUser":'$prov_ret
 	prov_json_str "$prov_gi_homeManagerGeneration"
 	prov_jw=$prov_jw',"homeManagerGeneration":'$prov_ret
 	prov_json_str "$prov_gi_homeManagerGenerationRaw"
 	prov_jw=$prov_jw',"homeManagerGenerationRaw":'$prov_ret
 	prov_json_str "$prov_gi_homeManagerLatestGeneration"
 	prov_jw=$prov_jw',"homeManagerLatestGeneration":'$prov_ret
+	prov_json_str "$prov_gi_homeManagerLatestGenerationRaw"
+	prov_jw=$prov_jw',"homeManagerLatestGenerationRaw":'$prov_ret
+	prov_json_num "$prov_gi_homeManagerOutOfSync"
+	prov_jw=$prov_jw',"homeManagerOutOfSync":'$prov_ret
 	prov_json_str "$prov_gi_homeManagerStatus"
 	prov_jw=$prov_jw',"homeManagerStatus":'$prov_ret
+	prov_json_raw "$prov_gi_short_json" null
+	prov_jw=$prov_jw',"short":'$prov_ret
+	prov_json_str "$prov_gi_warning"
+	prov_jw=$prov_jw',"warning":'$prov_ret
+	prov_json_str "$prov_gi_warningParts"
+	prov_jw=$prov_jw',"warningParts":'$prov_ret
+	prov_json_str "$prov_gi_systemStatus"
+	prov_jw=$prov_jw',"systemStatus":'$prov_ret
+	prov_json_str "$prov_gi_bootedGeneration"
+	prov_jw=$prov_jw',"bootedGeneration":'$prov_ret
+	prov_json_nullbool "$prov_gi_isDirty"
+	prov_jw=$prov_jw',"isDirty":'$prov_ret
 	prov_json_str "$prov_gi_homeManagerShort"
 	prov_jw=$prov_jw',"homeManagerShort":'$prov_ret
-	prov_json_str "$prov_gi_user"
-	prov_jw=$prov_jw',"user":'$prov_ret
 	prov_json_bool "$prov_gi_booted"
 	prov_jw=$prov_jw',"booted":'$prov_ret
 	prov_json_bool "$prov_gi_needsReboot"
 	prov_jw=$prov_jw',"needsReboot":'$prov_ret
-	prov_json_str "$prov_gi_warningParts"
-	prov_jw=$prov_jw',"warningParts":'$prov_ret
+	prov_json_str_list "$prov_gi_rebootReasons"
+	prov_jw=$prov_jw',"rebootReasons":'$prov_ret
 	prov_ret="{$prov_jw}"
 }
 
@@ -358,7 +436,7 @@ prov_json_I3statusRsBlock() {
 
 # prov_awk_json_GenerationList: awk function json_GenerationList(V), V[key] = each value as JSON.
 prov_awk_json_GenerationList='
-function json_GenerationList(V) { return "{" "\"generation\":" V["generation"] ",\"date\":" V["date"] ",\"nixosVersion\":" V["nixosVersion"] ",\"kernelVersion\":" V["kernelVersion"] ",\"configurationRevision\":" V["configurationRevision"] ",\"specialisations\":" V["specialisations"] ",\"current\":" V["current"] ",\"booted\":" V["booted"] ",\"commit\":" V["commit"] ",\"dirty\":" V["dirty"] ",\"nixpkgsRev\":" V["nixpkgsRev"] ",\"hasMetadata\":" V["hasMetadata"] "}" }
+function json_GenerationList(V) { return "{" "\"generation\":" V["generation"] ",\"date\":" V["date"] ",\"activated\":" V["activated"] ",\"nixosVersion\":" V["nixosVersion"] ",\"kernelVersion\":" V["kernelVersion"] ",\"configurationRevision\":" V["configurationRevision"] ",\"specialisations\":" V["specialisations"] ",\"current\":" V["current"] ",\"booted\":" V["booted"] ",\"latest\":" V["latest"] ",\"commit\":" V["commit"] ",\"dirty\":" V["dirty"] ",\"nixpkgsRev\":" V["nixpkgsRev"] ",\"hasMetadata\":" V["hasMetadata"] "}" }
 '
 
 # prov_json_GenerationDiff: prov_ret = one GenerationDiff from prov_gd_<key>.
@@ -368,10 +446,36 @@ prov_json_GenerationDiff() {
 	prov_jw=$prov_jw'"from":'$prov_ret
 	prov_json_str "$prov_gd_to"
 	prov_jw=$prov_jw',"to":'$prov_ret
+	prov_json_num "$prov_gd_fromGeneration"
+	prov_jw=$prov_jw',"fromGeneration":'$prov_ret
+	prov_json_num "$prov_gd_toGeneration"
+	prov_jw=$prov_jw',"toGeneration":'$prov_ret
+	prov_json_str "$prov_gd_fromPath"
+	prov_jw=$prov_jw',"fromPath":'$prov_ret
+	prov_json_str "$prov_gd_toPath"
+	prov_jw=$prov_jw',"toPath":'$prov_ret
+	prov_json_bool "$prov_gd_identical"
+	prov_jw=$prov_jw',"identical":'$prov_ret
+	prov_json_raw "$prov_gd_commit" null
+	prov_jw=$prov_jw',"commit":'$prov_ret
+	prov_json_raw "$prov_gd_inputs" '[]'
+	prov_jw=$prov_jw',"inputs":'$prov_ret
+	prov_json_raw "$prov_gd_nixosVersion" null
+	prov_jw=$prov_jw',"nixosVersion":'$prov_ret
+	prov_json_raw "$prov_gd_kernelVersion" null
+	prov_jw=$prov_jw',"kernelVersion":'$prov_ret
+	prov_json_str_list "$prov_gd_specialisationsAdded"
+	prov_jw=$prov_jw',"specialisationsAdded":'$prov_ret
+	prov_json_str_list "$prov_gd_specialisationsRemoved"
+	prov_jw=$prov_jw',"specialisationsRemoved":'$prov_ret
 	prov_json_raw "$prov_gd_changes" '[]'
 	prov_jw=$prov_jw',"changes":'$prov_ret
-	prov_json_nullstr "$prov_gd_compareUrl"
-	prov_jw=$prov_jw',"compareUrl":'$prov_ret
+	prov_json_str "$prov_gd_closure"
+	prov_jw=$prov_jw',"closure":'$prov_ret
+	prov_json_nullstr "$prov_gd_closureError"
+	prov_jw=$prov_jw',"closureError":'$prov_ret
+	prov_json_raw "$prov_gd_packages" '[]'
+	prov_jw=$prov_jw',"packages":'$prov_ret
 	prov_ret="{$prov_jw}"
 }
 
@@ -388,6 +492,112 @@ prov_json_GenerationDiffChange() {
 	prov_jw=$prov_jw',"to":'$prov_ret
 	prov_ret="{$prov_jw}"
 }
+
+# prov_json_GenerationDiffCommit: prov_ret = one GenerationDiffCommit from prov_gdm_<key>.
+prov_json_GenerationDiffCommit() {
+	prov_jw=
+	prov_json_str "$prov_gdm_from"
+	prov_jw=$prov_jw'"from":'$prov_ret
+	prov_json_str "$prov_gdm_to"
+	prov_jw=$prov_jw',"to":'$prov_ret
+	prov_json_str "$prov_gdm_fromShort"
+	prov_jw=$prov_jw',"fromShort":'$prov_ret
+	prov_json_str "$prov_gdm_toShort"
+	prov_jw=$prov_jw',"toShort":'$prov_ret
+	prov_json_nullbool "$prov_gdm_fromDirty"
+	prov_jw=$prov_jw',"fromDirty":'$prov_ret
+	prov_json_nullbool "$prov_gdm_toDirty"
+	prov_jw=$prov_jw',"toDirty":'$prov_ret
+	prov_json_nullstr "$prov_gdm_compareUrl"
+	prov_jw=$prov_jw',"compareUrl":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_json_GenerationDiffInput: prov_ret = one GenerationDiffInput from prov_gdi_<key>.
+prov_json_GenerationDiffInput() {
+	prov_jw=
+	prov_json_str "$prov_gdi_input"
+	prov_jw=$prov_jw'"input":'$prov_ret
+	prov_json_str "$prov_gdi_field"
+	prov_jw=$prov_jw',"field":'$prov_ret
+	prov_json_str "$prov_gdi_from"
+	prov_jw=$prov_jw',"from":'$prov_ret
+	prov_json_str "$prov_gdi_to"
+	prov_jw=$prov_jw',"to":'$prov_ret
+	prov_json_nullstr "$prov_gdi_compareUrl"
+	prov_jw=$prov_jw',"compareUrl":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_json_GenerationDiffValue: prov_ret = one GenerationDiffValue from prov_gdv_<key>.
+prov_json_GenerationDiffValue() {
+	prov_jw=
+	prov_json_str "$prov_gdv_from"
+	prov_jw=$prov_jw'"from":'$prov_ret
+	prov_json_str "$prov_gdv_to"
+	prov_jw=$prov_jw',"to":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_awk_json_ClosureChange: awk function json_ClosureChange(V), V[key] = each value as JSON.
+prov_awk_json_ClosureChange='
+function json_ClosureChange(V) { return "{" "\"name\":" V["name"] ",\"from\":" V["from"] ",\"to\":" V["to"] ",\"sizeDelta\":" V["sizeDelta"] "}" }
+'
+
+# prov_json_GenerationVerify: prov_ret = one GenerationVerify from prov_gv_<key>.
+prov_json_GenerationVerify() {
+	prov_jw=
+	prov_json_str "$prov_gv_generation"
+	prov_jw=$prov_jw'"generation":'$prov_ret
+	prov_json_num "$prov_gv_generationNumber"
+	prov_jw=$prov_jw',"generationNumber":'$prov_ret
+	prov_json_str "$prov_gv_result"
+	prov_jw=$prov_jw',"result":'$prov_ret
+	prov_json_str "$prov_gv_storePath"
+	prov_jw=$prov_jw',"storePath":'$prov_ret
+	prov_json_nullstr "$prov_gv_evaluatedPath"
+	prov_jw=$prov_jw',"evaluatedPath":'$prov_ret
+	prov_json_nullstr "$prov_gv_flakeRef"
+	prov_jw=$prov_jw',"flakeRef":'$prov_ret
+	prov_json_nullstr "$prov_gv_attribute"
+	prov_jw=$prov_jw',"attribute":'$prov_ret
+	prov_json_nullstr "$prov_gv_reason"
+	prov_jw=$prov_jw',"reason":'$prov_ret
+	prov_json_nullstr "$prov_gv_error"
+	prov_jw=$prov_jw',"error":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_json_ActivationRecord: prov_ret = one ActivationRecord from prov_ar_<key>.
+prov_json_ActivationRecord() {
+	prov_jw=
+	prov_json_str "$prov_ar_time"
+	prov_jw=$prov_jw'"time":'$prov_ret
+	prov_json_num "$prov_ar_timestamp"
+	prov_jw=$prov_jw',"timestamp":'$prov_ret
+	prov_json_str "$prov_ar_action"
+	prov_jw=$prov_jw',"action":'$prov_ret
+	prov_json_num "$prov_ar_generation"
+	prov_jw=$prov_jw',"generation":'$prov_ret
+	prov_json_str "$prov_ar_storePath"
+	prov_jw=$prov_jw',"storePath":'$prov_ret
+	prov_json_str "$prov_ar_commit"
+	prov_jw=$prov_jw',"commit":'$prov_ret
+	prov_json_nullbool "$prov_ar_dirty"
+	prov_jw=$prov_jw',"dirty":'$prov_ret
+	prov_json_num "$prov_ar_bootedGeneration"
+	prov_jw=$prov_jw',"bootedGeneration":'$prov_ret
+	prov_json_num "$prov_ar_previousGeneration"
+	prov_jw=$prov_jw',"previousGeneration":'$prov_ret
+	prov_json_nullstr "$prov_ar_previousStorePath"
+	prov_jw=$prov_jw',"previousStorePath":'$prov_ret
+	prov_ret="{$prov_jw}"
+}
+
+# prov_awk_json_ActivationHistory: awk function json_ActivationHistory(V), V[key] = each value as JSON.
+prov_awk_json_ActivationHistory='
+function json_ActivationHistory(V) { return "{" "\"time\":" V["time"] ",\"action\":" V["action"] ",\"generation\":" V["generation"] ",\"storePath\":" V["storePath"] ",\"commit\":" V["commit"] ",\"dirty\":" V["dirty"] ",\"bootedGeneration\":" V["bootedGeneration"] ",\"previousGeneration\":" V["previousGeneration"] ",\"ranSeconds\":" V["ranSeconds"] ",\"current\":" V["current"] "}" }
+'
 
 # prov_awk_json_NixpkgsAudit: awk function json_NixpkgsAudit(V), V[key] = each value as JSON.
 prov_awk_json_NixpkgsAudit='
@@ -467,6 +677,10 @@ prov_json_BuildStatus() {
 	prov_jw_1=$prov_jw_1'"errorCount":'$prov_ret
 	prov_json_raw "$prov_sr_buildErrors_errors" '[]'
 	prov_jw_1=$prov_jw_1',"errors":'$prov_ret
+	prov_json_str "$prov_sr_buildErrors_journal"
+	prov_jw_1=$prov_jw_1',"journal":'$prov_ret
+	prov_json_str "$prov_sr_buildErrors_why"
+	prov_jw_1=$prov_jw_1',"why":'$prov_ret
 	prov_jw=$prov_jw',"buildErrors":'"{$prov_jw_1}"
 	prov_jw_1=
 	prov_json_bool "$prov_sr_bootStatus_bootFailed"
@@ -475,6 +689,8 @@ prov_json_BuildStatus() {
 	prov_jw_1=$prov_jw_1',"failedUnits":'$prov_ret
 	prov_json_str "$prov_sr_bootStatus_checked"
 	prov_jw_1=$prov_jw_1',"checked":'$prov_ret
+	prov_json_str "$prov_sr_bootStatus_why"
+	prov_jw_1=$prov_jw_1',"why":'$prov_ret
 	prov_jw=$prov_jw',"bootStatus":'"{$prov_jw_1}"
 	prov_jw_1=
 	prov_json_bool "$prov_sr_buildability_canBuild"
@@ -483,6 +699,8 @@ prov_json_BuildStatus() {
 	prov_jw_1=$prov_jw_1',"buildError":'$prov_ret
 	prov_json_str "$prov_sr_buildability_checked"
 	prov_jw_1=$prov_jw_1',"checked":'$prov_ret
+	prov_json_str "$prov_sr_buildability_why"
+	prov_jw_1=$prov_jw_1',"why":'$prov_ret
 	prov_jw=$prov_jw',"buildability":'"{$prov_jw_1}"
 	prov_json_raw "$prov_sr_lastBuild" null
 	prov_jw=$prov_jw',"lastBuild":'$prov_ret
@@ -490,6 +708,12 @@ prov_json_BuildStatus() {
 	prov_jw=$prov_jw',"overallStatus":'$prov_ret
 	prov_json_num "$prov_sr_exitCode"
 	prov_jw=$prov_jw',"exitCode":'$prov_ret
+	prov_json_str "$prov_sr_recordsDir"
+	prov_jw=$prov_jw',"recordsDir":'$prov_ret
+	prov_json_str_list "$prov_sr_advice"
+	prov_jw=$prov_jw',"advice":'$prov_ret
+	prov_json_str "$prov_sr_notChecked"
+	prov_jw=$prov_jw',"notChecked":'$prov_ret
 	prov_ret="{$prov_jw}"
 }
 

@@ -10,45 +10,97 @@ IFS='
 '
 unset CDPATH
 
-# prov_resolve SPEC: the generation SPEC names (current, booted or a number).
-# Sets prov_gen_path (the toplevel to read), prov_gen_num (its number, or
-# empty when it is not a generation of the profile) and prov_gen_name (for
-# messages). Dies with notFound for anything else: a path is only built from
-# SPEC once SPEC is known to be digits.
+# The exit status of a generation that cannot be read: diff and verify use
+# trouble (2) instead, as diff(1) does.
+prov_md_fail=$prov_exit_notFound
+# What prov_main exits with (diff and verify set it).
+prov_md_status=$prov_exit_ok
+
+# prov_resolve SPEC: the generation SPEC names: current, booted, latest, a
+# number, or -N (the Nth existing generation below the current one; the
+# command line hands it over as ~N, see prov_main). Sets prov_gen_path (the
+# toplevel to read), prov_gen_num (its number, or empty when it is not a
+# generation of the profile), prov_gen_name (for messages) and
+# prov_gen_spec (SPEC as the user wrote it). Dies with $prov_md_fail
+# (notFound, or trouble for diff and verify) for anything else: a path is
+# only built from SPEC once SPEC is known to be digits.
 prov_resolve() {
 	prov_gen_num=
+	prov_gen_spec=$1
 	case $1 in
 	current | booted)
 		prov_system_detect
 		if [ "$1" = current ]; then
 			prov_gen_path=$prov_current
-			[ -e "$prov_gen_path" ] || prov_die "$prov_exit_notFound" "no running system: $prov_current is missing"
+			[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "no running system: $prov_current is missing"
 			prov_gen_num=$prov_sys_current
 		else
 			prov_gen_path=$prov_booted
-			[ -e "$prov_gen_path" ] || prov_die "$prov_exit_notFound" "no booted system: $prov_booted is missing"
+			[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "no booted system: $prov_booted is missing"
 			prov_system_boot_detect
 			prov_gen_num=$prov_sys_booted
 		fi
 		prov_gen_name=$1${prov_gen_num:+ (generation $prov_gen_num)}
+		return 0
+		;;
+	latest)
+		prov_system_detect
+		[ -n "$prov_sys_latest" ] || prov_die "$prov_md_fail" "no system generations in $prov_profiles"
+		prov_gen_path=$prov_profiles/system-$prov_sys_latest-link
+		[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "generation $prov_sys_latest is a dangling link (its store path is gone)"
+		prov_gen_num=$prov_sys_latest
+		prov_gen_name="latest (generation $prov_gen_num)"
+		return 0
+		;;
+	'~'[1-9]* | -[1-9]*)
+		prov_gen_back=${1#?}
+		prov_gen_spec=-$prov_gen_back
+		case $prov_gen_back in
+		*[!0-9]* | ??????????*) prov_die "$prov_md_fail" "not a generation: '$prov_gen_spec' (expected current, booted, latest, -N or a generation number)" ;;
+		esac
+		prov_system_detect
+		[ -n "$prov_sys_current" ] ||
+			prov_die "$prov_md_fail" "$prov_gen_spec: the running system is no generation of the profile, so there is nothing to count back from"
+		# Count existing links only: collected generations leave gaps.
+		prov_gen_n=$prov_sys_current
+		prov_gen_i=0
+		while [ "$prov_gen_i" -lt "$prov_gen_back" ]; do
+			prov_gen_n=$((prov_gen_n - 1))
+			[ "$prov_gen_n" -gt 0 ] ||
+				prov_die "$prov_md_fail" "no generation $prov_gen_spec: only $prov_gen_i generations exist below the current one ($prov_sys_current)"
+			prov_exists "$prov_profiles/system-$prov_gen_n-link" && prov_gen_i=$((prov_gen_i + 1))
+		done
+		set -- "$prov_gen_n"
 		;;
 	'' | *[!0-9]*)
 		prov_plain "$1"
-		prov_die "$prov_exit_notFound" "not a generation: '$prov_ret' (expected current, booted or a generation number)"
+		prov_die "$prov_md_fail" "not a generation: '$prov_ret' (expected current, booted, latest, -N or a generation number)"
 		;;
 	0* | ??????????*)
 		# No link name has these (nix-env writes no leading zero; more than
 		# 9 digits is beyond every shell's arithmetic): refused, not looked up.
-		prov_die "$prov_exit_notFound" "not a generation number: '$1' (a number from 1 to 999999999, without leading zeros)"
-		;;
-	*)
-		prov_gen_path=$prov_profiles/system-$1-link
-		prov_exists "$prov_gen_path" || prov_die "$prov_exit_notFound" "no such generation: $1"
-		[ -e "$prov_gen_path" ] || prov_die "$prov_exit_notFound" "generation $1 is a dangling link (its store path is gone)"
-		prov_gen_num=$1
-		prov_gen_name="generation $1"
+		prov_die "$prov_md_fail" "not a generation number: '$1' (a number from 1 to 999999999, without leading zeros)"
 		;;
 	esac
+	prov_gen_path=$prov_profiles/system-$1-link
+	prov_exists "$prov_gen_path" || prov_die "$prov_md_fail" "no such generation: $1"
+	[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "generation $1 is a dangling link (its store path is gone)"
+	prov_gen_num=$1
+	prov_gen_name="generation $1"
+	[ "$prov_gen_spec" = "$1" ] || prov_gen_name="$prov_gen_spec (generation $1)"
+	return 0
+}
+
+# prov_store_path PATH: prov_ret = the store path PATH leads to, as the
+# system sees it (without NIXOS_PROVENANCE_ROOT). One fork (cd -P in a
+# subshell); for diff and verify only.
+prov_store_path() {
+	prov_ret=$(cd -P -- "$1" 2>/dev/null && pwd -P) || prov_ret=$1
+	if [ -n "$prov_root" ]; then
+		[ -n "${prov_root_physical-}" ] || prov_root_physical=$(cd -P -- "$prov_root" 2>/dev/null && pwd -P) || prov_root_physical=$prov_root
+		prov_ret=${prov_ret#"$prov_root_physical"}
+	fi
+	return 0
 }
 
 # prov_md_load DIR: every field of DIR's metadata in prov_md_<NAME> (unknown
@@ -225,7 +277,18 @@ function readmeta(file,    line, name, raw, val, q, r, nl) {
 function known(v) { return v == "" ? "unknown" : v }
 function q(s) { return (s ~ /[^ -~]|["\\]/) ? "\"" jesc(s) "\"" : "\"" s "\"" }
 function plain(s) { gsub(/[\001-\037\177]/, "?", s); return s }
-BEGIN { FS = "\t"; count = 0; nrev = 0 }
+BEGIN {
+	FS = "\t"; count = 0; nrev = 0
+	# The last activation of each generation, from the activation history.
+	hist = ENVIRON["PROV_MD_HISTORY"]
+	if (hist != "") {
+		while ((getline hl < hist) > 0) {
+			g = hval(hl, "generation"); t = htext(hval(hl, "time"))
+			if (g ~ /^[0-9]+$/ && t ~ /^[0-9]/) { sub(/T/, " ", t); sub(/Z$/, "", t); act[g] = t }
+		}
+		close(hist)
+	}
+}
 $1 == "D" {
 	if (match($3, /-[0-9]+-link$/)) date[substr($3, RSTART + 1, RLENGTH - 6)] = substr($2, 1, 19)
 	next
@@ -267,6 +330,8 @@ $1 == "G" {
 	gen = substr(path, RSTART + 8, RLENGTH - 13)
 	cur = gen == curgen ? "true" : "false"
 	boot = gen == bootgen ? "true" : "false"
+	newest = gen == latestgen ? "true" : "false"
+	activated = (gen in act) ? act[gen] : ""
 	kernel = (gen in kern) ? kern[gen] : "unknown"
 	specs = (gen in spec) ? spec[gen] : ""
 	has = readmeta(path "/etc/nixos-metadata")
@@ -291,7 +356,7 @@ $1 == "G" {
 		sl = ""
 		ns = split(specs, sp, "/")
 		for (i = 1; i <= ns; i++) sl = sl (i > 1 ? "," : "") q(sp[i])
-		V["generation"] = gen; V["date"] = q(d); V["nixosVersion"] = q(label); V["kernelVersion"] = q(kernel)
+		V["generation"] = gen; V["date"] = q(d); V["activated"] = activated == "" ? "null" : q(activated); V["latest"] = newest; V["nixosVersion"] = q(label); V["kernelVersion"] = q(kernel)
 		V["configurationRevision"] = q(rev); V["specialisations"] = "[" sl "]"; V["current"] = cur; V["booted"] = boot
 		V["commit"] = q(commit); V["dirty"] = (dirty == "true" || dirty == "false" ? dirty : "null")
 		V["nixpkgsRev"] = q(nixpkgs); V["hasMetadata"] = (has ? "true" : "false")
@@ -299,15 +364,16 @@ $1 == "G" {
 		count++
 		next
 	}
-	if (!count) printf "%-6s %-19s %-9s %-8s %-28s %-10s %s\n", "GEN", "DATE", "COMMIT", "NIXPKGS", "NIXOS", "KERNEL", "FLAGS"
+	if (!count) printf "%-6s %-19s %-19s %-9s %-8s %-28s %-10s %s\n", "GEN", "DATE", "ACTIVATED", "COMMIT", "NIXPKGS", "NIXOS", "KERNEL", "FLAGS"
 	count++
 	c = commit == "unknown" ? commit : substr(commit, 1, 7) (dirty == "true" ? "*" : "")
 	n = nixpkgs == "unknown" ? nixpkgs : substr(nixpkgs, 1, 7)
 	flags = (cur == "true" ? "current" : "")
 	if (boot == "true") flags = flags (flags == "" ? "" : ",") "booted"
+	if (newest == "true") flags = flags (flags == "" ? "" : ",") "latest"
 	if (!has) flags = flags (flags == "" ? "" : ",") "no-metadata"
 	if (specs != "") flags = flags (flags == "" ? "" : ",") "specialisations:" specs
-	printf "%-6s %-19s %-9s %-8s %-28s %-10s %s\n", gen, d, plain(c), plain(n), plain(label), plain(kernel), plain(flags)
+	printf "%-6s %-19s %-19s %-9s %-8s %-28s %-10s %s\n", gen, d, (activated == "" ? "-" : plain(activated)), plain(c), plain(n), plain(label), plain(kernel), plain(flags)
 }
 function ranges(list,    n, a, i, out, start, prev) {
 	n = split(list, a, " ")
@@ -373,7 +439,6 @@ prov_list_stream() {
 		"$prov_profiles"/system-*-link/nixos-version "$prov_profiles"/system-*-link/configuration-revision
 	prov_list_stat 'F	%s	%F	%n' -L "$@"
 	set --
-
 	# Kernel versions and specialisations of every generation: one glob
 	# each (the shell walks the directories itself, no loop in shell code).
 	# A pattern that matches nothing stays as it is; awk ignores it.
@@ -409,9 +474,12 @@ prov_list_stat() {
 prov_cmd_list() {
 	prov_system_detect
 	prov_system_boot_detect
-	prov_list_stream | LC_ALL=C awk -v mode="$1" -v curgen="$prov_sys_current" -v bootgen="$prov_sys_booted" \
-		-v maxmeta="$prov_meta_max_bytes" -v maxlines="$prov_meta_max_lines" -v maxsmall=4096 \
-		"$prov_json_awk_lib$prov_awk_json_GenerationList$prov_awk_json_NixpkgsAudit$prov_list_awk"
+	# The activation history, read by the awk itself (no process more).
+	prov_history_file
+	[ -f "$prov_ret" ] || prov_ret=
+	prov_list_stream | PROV_MD_HISTORY=$prov_ret LC_ALL=C awk -v mode="$1" -v curgen="$prov_sys_current" -v bootgen="$prov_sys_booted" \
+		-v latestgen="$prov_sys_latest" -v maxmeta="$prov_meta_max_bytes" -v maxlines="$prov_meta_max_lines" -v maxsmall=4096 \
+		"$prov_json_awk_lib$prov_awk_json_GenerationList$prov_awk_json_NixpkgsAudit$prov_history_lib$prov_list_awk"
 }
 
 prov_md_mode_list_human() {
@@ -484,70 +552,628 @@ prov_compare_url() {
 	prov_fill "$prov_tpl"
 }
 
-prov_cmd_diff() {
-	prov_resolve "$1"
-	prov_da_name=$1
-	prov_md_load "$prov_gen_path"
-	prov_md_keep
-	prov_a_NIXOS_VERSION=$prov_md_nixos
-	prov_a_KERNEL_VERSION=$prov_md_kernel
-	prov_a_label=$prov_gen_name
-	prov_resolve "$2"
-	prov_md_load "$prov_gen_path"
-	prov_md_NIXOS_VERSION=$prov_md_nixos
-	prov_md_KERNEL_VERSION=$prov_md_kernel
-	prov_changes=0
-	prov_out=
-	prov_sep=
-	[ "$prov_opt_mode" = human ] && printf '%s -> %s\n' "$prov_a_label" "$prov_gen_name"
-	prov_md_each_field prov_diff_one
-	prov_diff_one NIXOS_VERSION nixosVersion "$prov_a_NIXOS_VERSION" "$prov_md_NIXOS_VERSION"
-	prov_diff_one KERNEL_VERSION kernelVersion "$prov_a_KERNEL_VERSION" "$prov_md_KERNEL_VERSION"
-	prov_ret=
-	if [ "$prov_a_GIT_COMMIT" != "$prov_md_GIT_COMMIT" ]; then
-		prov_compare_url "$prov_md_FLAKE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
-			prov_compare_url "$prov_md_GIT_SOURCE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
-			prov_compare_url "$prov_a_FLAKE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
-			prov_compare_url "$prov_a_GIT_SOURCE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" || :
+# ---- diff: source, versions, specialisations, fields, packages ----
+
+# prov_diff_colour: prov_c_* = the escape sequences of the human view, or
+# empty when stdout is no terminal or NO_COLOR is set.
+prov_diff_colour() {
+	prov_c_bold=
+	prov_c_add=
+	prov_c_del=
+	prov_c_off=
+	if [ -t 1 ] && [ -z "${NO_COLOR-}" ] && [ "${TERM-}" != dumb ]; then
+		prov_c_bold=$(printf '\033[1m')
+		prov_c_add=$(printf '\033[32m')
+		prov_c_del=$(printf '\033[31m')
+		prov_c_off=$(printf '\033[0m')
 	fi
-	prov_url=$prov_ret
-	if [ "$prov_opt_mode" = json ]; then
-		prov_gd_from=$prov_da_name
-		prov_gd_to=$2
-		prov_gd_changes=[$prov_out]
-		prov_gd_compareUrl=$prov_url
-		prov_json_GenerationDiff
-		printf '%s\n' "$prov_ret"
-		return 0
-	fi
-	[ "$prov_changes" -gt 0 ] || printf '  %s\n' 'no differences in the recorded metadata'
-	[ -n "$prov_url" ] && printf '  %-18s %s\n' 'Compare' "$prov_url"
 	return 0
 }
 
-# prov_diff_one FIELD KEY A B: report FIELD when A and B differ.
+# prov_clean VALUE: prov_ret = VALUE with control characters shown as ?
+# (recorded values can hold anything; a terminal must not run them).
+prov_clean() {
+	prov_ret=$1
+	case $1 in
+	*[!\ -~]*) prov_ret=$(printf '%s' "$1" | LC_ALL=C tr '\000-\037\177' '[?*]') ;;
+	esac
+	return 0
+}
+
+# prov_diff_line LABEL FROM TO [LINK]: one aligned line of the human view,
+# `FROM → TO` (FROM empty: TO alone).
+prov_diff_line() {
+	prov_clean "$2"
+	prov_l=$prov_ret
+	prov_clean "$3"
+	[ -n "$prov_l" ] && prov_ret="$prov_l → $prov_ret"
+	if [ -n "${4-}" ]; then
+		printf '  %-16s %s  %s\n' "$1" "$prov_ret" "$4"
+	else
+		printf '  %-16s %s\n' "$1" "$prov_ret"
+	fi
+}
+
+# prov_short_rev REV: prov_ret = the first 7 characters of a hex revision,
+# REV itself otherwise (unknown, a tag...).
+prov_short_rev() {
+	case $1 in
+	*[!0-9a-f]* | '') prov_ret=$1 ;;
+	*) prov_short7 "$1" ;;
+	esac
+}
+
+# prov_diff_input INPUT FIELD REPOSITORY A B: a changed input revision.
+prov_diff_input() {
+	[ "$4" = "$5" ] && return 0
+	prov_diff_count=$((prov_diff_count + 1))
+	prov_ret=
+	[ -n "$3" ] && { prov_compare_url "$3" "$4" "$5" || prov_ret=; }
+	prov_gdi_compareUrl=$prov_ret
+	if [ "$prov_opt_mode" = json ]; then
+		prov_gdi_input=$1
+		prov_gdi_field=$2
+		prov_gdi_from=$4
+		prov_gdi_to=$5
+		prov_json_GenerationDiffInput
+		prov_gd_inputs=$prov_gd_inputs${prov_gd_inputs:+,}$prov_ret
+		return 0
+	fi
+	prov_short_rev "$4"
+	prov_l2=$prov_ret
+	prov_short_rev "$5"
+	prov_diff_line "$1" "$prov_l2" "$prov_ret" "$prov_gdi_compareUrl"
+}
+
+# prov_diff_one FIELD KEY A B: another recorded field that changed.
 prov_diff_one() {
 	[ "$3" = "$4" ] && return 0
-	prov_changes=$((prov_changes + 1))
+	prov_diff_count=$((prov_diff_count + 1))
 	if [ "$prov_opt_mode" = json ]; then
 		prov_gdc_field=$1
 		prov_gdc_key=$2
 		prov_gdc_from=$3
 		prov_gdc_to=$4
 		prov_json_GenerationDiffChange
-		prov_out=$prov_out$prov_sep$prov_ret
-		prov_sep=,
+		prov_gd_changes=$prov_gd_changes${prov_gd_changes:+,}$prov_ret
 	else
-		printf '  %-18s %s -> %s\n' "$1" "$3" "$4"
+		prov_diff_line "$1" "$3" "$4"
 	fi
 }
 
+# prov_diff_value LABEL A B: prov_ret = a GenerationDiffValue (JSON), or
+# empty when A = B; the human view prints the line.
+prov_diff_value() {
+	prov_ret=
+	[ "$2" = "$3" ] && return 0
+	prov_diff_count=$((prov_diff_count + 1))
+	if [ "$prov_opt_mode" = json ]; then
+		prov_gdv_from=$2
+		prov_gdv_to=$3
+		prov_json_GenerationDiffValue
+	else
+		prov_diff_line "$1" "$2" "$3"
+	fi
+}
+
+# prov_diff_specs A B: prov_gd_specialisationsAdded / Removed (one name a
+# line): the names of B not in A, and of A not in B (space-separated lists).
+prov_diff_specs() {
+	prov_gd_specialisationsAdded=
+	prov_gd_specialisationsRemoved=
+	for prov_l in $2; do
+		case " $1 " in
+		*" $prov_l "*) ;;
+		*) prov_gd_specialisationsAdded=$prov_gd_specialisationsAdded$prov_l'
+' ;;
+		esac
+	done
+	for prov_l in $1; do
+		case " $2 " in
+		*" $prov_l "*) ;;
+		*) prov_gd_specialisationsRemoved=$prov_gd_specialisationsRemoved$prov_l'
+' ;;
+		esac
+	done
+	return 0
+}
+
+# The parser of `nix store diff-closures` (src/nix/diff-closures.cc):
+#   name: v1, v2 → v3, +13.9 KiB      (changed versions, then the size)
+#   name: ∅ → 1.0                     (added; ∅ = no version, ε = empty version)
+#   name: +12.6 KiB                   (size only, shown from 8 KiB on)
+# Colour escapes (nix colours the size) are removed first. mode=json
+# prints one ClosureChange per line, each followed by a comma but the
+# last; mode=human prints aligned lines; both print nothing for no change.
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_closure_awk='
+function versions(s,    n, a, i, out) {
+	if (s == "\342\210\205") return "[]"
+	n = split(s, a, ", ")
+	out = ""
+	for (i = 1; i <= n; i++) out = out (i > 1 ? "," : "") "\"" (a[i] == "\316\265" ? "" : jesc(a[i])) "\""
+	return "[" out "]"
+}
+function bytes(s,    num, unit, m, v) {
+	num = s; sub(/ ?[KMGTPE]?i?B$/, "", num)
+	unit = s; sub(/^[-+]?[0-9.]+ ?/, "", unit)
+	m = 1
+	if (unit == "KiB") m = 1024; else if (unit == "MiB") m = 1048576; else if (unit == "GiB") m = 1073741824
+	else if (unit == "TiB") m = 1099511627776; else if (unit == "PiB") m = 1125899906842624; else if (unit == "EiB") m = 1152921504606846976
+	v = sprintf("%.0f", num * m)
+	return v == "-0" ? "0" : v
+}
+BEGIN { esc = sprintf("%c", 27); arrow = " \342\206\222 "; n = 0 }
+{
+	line = $0
+	gsub(esc "\\[[0-9;]*m", "", line)
+	p = index(line, ": ")
+	if (p == 0) next
+	name = substr(line, 1, p - 1); rest = substr(line, p + 2)
+	from = ""; to = ""; size = ""; shown = rest
+	if (match(rest, /(^|, )[-+][0-9.]+ ?[KMGTPE]?i?B$/)) {
+		size = substr(rest, RSTART, RLENGTH); sub(/^, /, "", size)
+		rest = substr(rest, 1, RSTART - 1)
+	}
+	a = index(rest, arrow)
+	if (a) { from = substr(rest, 1, a - 1); to = substr(rest, a + length(arrow)) }
+	else if (rest != "") next
+	if (mode == "json") {
+		V["name"] = "\"" jesc(name) "\""
+		V["from"] = a ? versions(from) : "[]"
+		V["to"] = a ? versions(to) : "[]"
+		V["sizeDelta"] = size == "" ? "null" : bytes(size)
+		printf "%s%s", (n++ ? ",\n" : ""), json_ClosureChange(V)
+	} else {
+		gsub(/[\001-\037\177]/, "?", name); gsub(/[\001-\037\177]/, "?", shown)
+		printf "  %-24s %s\n", name, shown
+		n++
+	}
+}
+END { if (mode == "json" && n) printf "\n" }
+'
+
+# prov_closure_diff A B: compare the two closures with nix. Sets
+# prov_gd_closure (compared | unavailable), prov_gd_closureError and
+# prov_closure_out (JSON items for --json, lines for the human view).
+prov_closure_diff() {
+	prov_gd_closure=unavailable
+	prov_gd_closureError=
+	prov_closure_out=
+	if ! command -v nix >/dev/null 2>&1; then
+		prov_gd_closureError='nix is not on PATH'
+		return 0
+	fi
+	prov_tmp=$(mktemp "${TMPDIR:-/tmp}/nixos-metadata.XXXXXX") || {
+		prov_gd_closureError='cannot create a temporary file'
+		return 0
+	}
+	prov_err=$(nix --extra-experimental-features nix-command store diff-closures -- "$1" "$2" 2>&1 >"$prov_tmp")
+	prov_st=$?
+	if [ "$prov_st" -ne 0 ]; then
+		prov_first_error "$prov_err"
+		prov_gd_closureError=${prov_ret:-nix store diff-closures failed (exit $prov_st)}
+		rm -f -- "$prov_tmp"
+		return 0
+	fi
+	prov_closure_out=$(LC_ALL=C awk -v mode="$prov_opt_mode" "$prov_json_awk_lib$prov_awk_json_ClosureChange$prov_closure_awk" "$prov_tmp")
+	prov_st=$?
+	rm -f -- "$prov_tmp"
+	if [ "$prov_st" -ne 0 ]; then
+		prov_gd_closureError='cannot read the output of nix store diff-closures'
+		prov_closure_out=
+		return 0
+	fi
+	prov_gd_closure=compared
+}
+
+# prov_first_error TEXT: prov_ret = nix's error message in TEXT: the first
+# `error: ...` line, or (when nix prints `error:` alone and its trace) the
+# innermost indented `error: ...` line; else the first non-empty line.
+# Colour escapes and control characters are removed.
+prov_first_error() {
+	prov_ret=$(printf '%s\n' "$1" | LC_ALL=C awk '
+		BEGIN { esc = sprintf("%c", 27) }
+		{ gsub(esc "\\[[0-9;]*m", ""); gsub(/[\001-\037\177]/, "") }
+		/^error: ./ && top == "" { top = $0 }
+		/^[ \t]+error: ./ { inner = $0; sub(/^[ \t]+/, "", inner) }
+		$0 != "" && first == "" { first = $0 }
+		END { print (top != "" ? top : inner != "" ? inner : first) }')
+	return 0
+}
+
+# prov_diff_side: the generation just resolved and loaded, kept as side A.
+prov_diff_side_a() {
+	prov_md_keep
+	prov_a_nixos=$prov_md_nixos
+	prov_a_kernel=$prov_md_kernel
+	prov_a_specs=$prov_md_specs
+	prov_a_label=$prov_gen_name
+	prov_a_num=$prov_gen_num
+	prov_a_spec=$prov_gen_spec
+	prov_a_link=$prov_gen_path
+	prov_store_path "$prov_gen_path"
+	prov_a_store=$prov_ret
+}
+
+prov_cmd_diff() {
+	prov_md_fail=$prov_exit_trouble
+	prov_diff_colour
+	prov_resolve "$1"
+	prov_md_load "$prov_gen_path"
+	prov_diff_side_a
+	prov_resolve "$2"
+	prov_md_load "$prov_gen_path"
+	prov_store_path "$prov_gen_path"
+	prov_b_store=$prov_ret
+	prov_gd_identical=false
+	# shellcheck disable=SC3013 # -ef: in every shell of the matrix (parts/generations.sh)
+	[ "$prov_a_link" -ef "$prov_gen_path" ] && prov_gd_identical=true
+	prov_json=
+	[ "$prov_opt_mode" = json ] && prov_json=1
+	prov_diff_count=0
+	prov_gd_inputs=
+	prov_gd_changes=
+	[ -n "$prov_json" ] || printf '%s%s → %s%s\n' "$prov_c_bold" "$prov_a_label" "$prov_gen_name" "$prov_c_off"
+
+	# The commit, once: short hashes, dirty marks and the compare link.
+	prov_gd_commit=
+	if [ "$prov_a_GIT_COMMIT" != "$prov_md_GIT_COMMIT" ] || [ "$prov_a_GIT_DIRTY" != "$prov_md_GIT_DIRTY" ]; then
+		prov_diff_count=$((prov_diff_count + 1))
+		prov_ret=
+		if [ "$prov_a_GIT_COMMIT" != "$prov_md_GIT_COMMIT" ]; then
+			prov_compare_url "$prov_md_FLAKE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
+				prov_compare_url "$prov_md_GIT_SOURCE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
+				prov_compare_url "$prov_a_FLAKE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" ||
+				prov_compare_url "$prov_a_GIT_SOURCE_URL" "$prov_a_GIT_COMMIT" "$prov_md_GIT_COMMIT" || prov_ret=
+		fi
+		prov_gdm_compareUrl=$prov_ret
+		prov_short_rev "$prov_a_GIT_COMMIT"
+		prov_gdm_fromShort=$prov_ret
+		prov_short_rev "$prov_md_GIT_COMMIT"
+		prov_gdm_toShort=$prov_ret
+		if [ -n "$prov_json" ]; then
+			prov_gdm_from=$prov_a_GIT_COMMIT
+			prov_gdm_to=$prov_md_GIT_COMMIT
+			prov_gdm_fromDirty=$prov_a_GIT_DIRTY
+			prov_gdm_toDirty=$prov_md_GIT_DIRTY
+			prov_json_GenerationDiffCommit
+			prov_gd_commit=$prov_ret
+		else
+			prov_l=$prov_gdm_fromShort
+			[ "$prov_a_GIT_DIRTY" = true ] && prov_l="$prov_l (dirty)"
+			prov_l2=$prov_gdm_toShort
+			[ "$prov_md_GIT_DIRTY" = true ] && prov_l2="$prov_l2 (dirty)"
+			prov_diff_line commit "$prov_l" "$prov_l2" "$prov_gdm_compareUrl"
+		fi
+	fi
+	prov_md_each_input prov_diff_input
+	prov_diff_value NixOS "$prov_a_nixos" "$prov_md_nixos"
+	prov_gd_nixosVersion=$prov_ret
+	prov_diff_value kernel "$prov_a_kernel" "$prov_md_kernel"
+	prov_gd_kernelVersion=$prov_ret
+	prov_diff_specs "$prov_a_specs" "$prov_md_specs"
+	for prov_l in $prov_gd_specialisationsAdded; do
+		prov_diff_count=$((prov_diff_count + 1))
+		[ -n "$prov_json" ] || { prov_clean "$prov_l" && printf '  %-16s %s+ %s%s\n' specialisation "$prov_c_add" "$prov_ret" "$prov_c_off"; }
+	done
+	for prov_l in $prov_gd_specialisationsRemoved; do
+		prov_diff_count=$((prov_diff_count + 1))
+		[ -n "$prov_json" ] || { prov_clean "$prov_l" && printf '  %-16s %s- %s%s\n' specialisation "$prov_c_del" "$prov_ret" "$prov_c_off"; }
+	done
+	prov_md_each_other_field prov_diff_one
+	if [ -z "$prov_json" ] && [ "$prov_diff_count" -eq 0 ]; then
+		if [ "$prov_gd_identical" = true ]; then
+			printf '  %s\n' 'the same store path: identical'
+		else
+			printf '  %s\n' 'no recorded difference (the store paths differ)'
+		fi
+	fi
+
+	# Packages: the same store path has the same closure (nix is not asked).
+	prov_closure_out=
+	prov_gd_closureError=
+	if [ -n "$prov_opt_no_closure" ]; then
+		prov_gd_closure=skipped
+	elif [ "$prov_gd_identical" = true ]; then
+		prov_gd_closure=compared
+	else
+		prov_closure_diff "$prov_a_link" "$prov_gen_path"
+	fi
+	if [ -n "$prov_json" ]; then
+		prov_gd_from=$prov_a_spec
+		prov_gd_to=$prov_gen_spec
+		prov_gd_fromGeneration=$prov_a_num
+		prov_gd_toGeneration=$prov_gen_num
+		prov_gd_fromPath=$prov_a_store
+		prov_gd_toPath=$prov_b_store
+		prov_gd_inputs=[$prov_gd_inputs]
+		prov_gd_changes=[$prov_gd_changes]
+		prov_gd_packages=[$prov_closure_out]
+		prov_json_GenerationDiff
+		printf '%s\n' "$prov_ret"
+	elif [ "$prov_gd_closure" = compared ] && [ "$prov_gd_identical" = false ]; then
+		printf '%sPackages%s\n' "$prov_c_bold" "$prov_c_off"
+		if [ -n "$prov_closure_out" ]; then
+			printf '%s\n' "$prov_closure_out"
+		else
+			printf '  %s\n' 'no package changes'
+		fi
+	elif [ "$prov_gd_closure" = unavailable ]; then
+		printf '%sPackages%s not compared: %s\n' "$prov_c_bold" "$prov_c_off" "$prov_gd_closureError"
+	fi
+	prov_md_status=$prov_exit_ok
+	[ "$prov_gd_identical" = true ] || prov_md_status=$prov_exit_differ
+	return 0
+}
+
 prov_md_mode_diff_human() {
-	prov_cmd_diff "$prov_arg_a" "$prov_arg_b"
+	prov_cmd_diff "$prov_arg_a" "${prov_arg_b:-current}"
 }
 
 prov_md_mode_diff_json() {
-	prov_cmd_diff "$prov_arg_a" "$prov_arg_b"
+	prov_cmd_diff "$prov_arg_a" "${prov_arg_b:-current}"
+}
+
+# ---- verify: does the recorded source evaluate to this generation? ----
+
+# prov_url_path PATH: prov_ret = PATH with the characters a URL path cannot
+# hold as they are (% space ? # and non-ASCII) percent-encoded.
+prov_url_path() {
+	case $1 in
+	*[!A-Za-z0-9._~/+=@,-]*)
+		prov_ret=$(printf '%s' "$1" | LC_ALL=C od -An -v -tx1 | LC_ALL=C awk '
+			BEGIN { keep = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~/+=@,-" }
+			{ for (i = 1; i <= NF; i++) { c = sprintf("%c", ("0x" $i) + 0); printf "%s", index(keep, c) ? c : "%" toupper($i) } }')
+		;;
+	*) prov_ret=$1 ;;
+	esac
+	return 0
+}
+
+# prov_verify_plan: prov_gv_flakeRef and prov_gv_attribute for the loaded
+# generation, or prov_gv_reason (status 1) when it cannot be verified.
+prov_verify_plan() {
+	prov_gv_reason=
+	prov_gv_flakeRef=
+	prov_gv_attribute=
+	if [ "$prov_md_GIT_COMMIT" = unknown ]; then
+		prov_gv_reason="$prov_gen_name records no commit"
+	elif [ "$prov_md_GIT_DIRTY" = true ]; then
+		prov_gv_reason="$prov_gen_name was built from a dirty tree: its uncommitted changes are not recorded"
+	elif [ "$prov_md_has" = false ]; then
+		prov_gv_reason="$prov_gen_name has no /etc/nixos-metadata (no flake URL or host name recorded)"
+	elif [ "$prov_md_HOSTNAME" = unknown ]; then
+		prov_gv_reason="$prov_gen_name records no host name (nixosConfigurations.<host>)"
+	elif [ -z "$prov_opt_flake" ] && [ "$prov_md_FLAKE_URL" = unknown ]; then
+		prov_gv_reason="$prov_gen_name records no flake URL (give a checkout with --flake PATH)"
+	fi
+	[ -z "$prov_gv_reason" ] || return 1
+	case $prov_md_HOSTNAME in
+	*[!A-Za-z0-9._-]*)
+		prov_gv_reason="$prov_gen_name records a host name that is no plain attribute name"
+		return 1
+		;;
+	esac
+	case $prov_md_GIT_COMMIT in
+	*[!0-9a-f]*)
+		prov_gv_reason="$prov_gen_name records a commit that is not a hexadecimal revision"
+		return 1
+		;;
+	esac
+	prov_gv_attribute="nixosConfigurations.\"$prov_md_HOSTNAME\".config.system.build.toplevel.outPath"
+	if [ -z "$prov_opt_flake" ]; then
+		prov_gv_flakeRef=${prov_md_FLAKE_URL%%#*}
+		return 0
+	fi
+	case $prov_opt_flake in
+	*:*)
+		# A flake reference: used as given.
+		prov_gv_flakeRef=$prov_opt_flake
+		;;
+	*)
+		prov_l=$prov_opt_flake
+		case $prov_l in
+		/*) ;;
+		*) prov_l=$PWD/$prov_l ;;
+		esac
+		if ! [ -d "$prov_l" ]; then
+			prov_gv_reason="--flake $prov_opt_flake: no such directory"
+			return 1
+		fi
+		prov_url_path "$prov_l"
+		prov_gv_flakeRef="git+file://$prov_ret?rev=$prov_md_GIT_COMMIT"
+		;;
+	esac
+	return 0
+}
+
+prov_cmd_verify() {
+	prov_md_fail=$prov_exit_trouble
+	[ -n "$prov_arg_n" ] || prov_arg_n=current
+	prov_resolve "$prov_arg_n"
+	prov_md_load "$prov_gen_path"
+	prov_store_path "$prov_gen_path"
+	prov_gv_storePath=$prov_ret
+	prov_gv_generation=$prov_gen_spec
+	prov_gv_generationNumber=$prov_gen_num
+	prov_gv_evaluatedPath=
+	prov_gv_error=
+	if ! prov_verify_plan; then
+		prov_gv_result=unverifiable
+		prov_md_status=$prov_exit_trouble
+	elif ! command -v nix >/dev/null 2>&1; then
+		prov_gv_result=error
+		prov_gv_error='nix is not on PATH'
+		prov_md_status=$prov_exit_evalFailed
+	else
+		prov_tmp=$(mktemp "${TMPDIR:-/tmp}/nixos-metadata.XXXXXX") || prov_die "$prov_exit_evalFailed" "cannot create a temporary file"
+		prov_err=$(nix --extra-experimental-features 'nix-command flakes' eval --raw -- "$prov_gv_flakeRef#$prov_gv_attribute" 2>&1 >"$prov_tmp")
+		prov_st=$?
+		prov_l=
+		IFS= read -r prov_l <"$prov_tmp" || :
+		rm -f -- "$prov_tmp"
+		if [ "$prov_st" -ne 0 ] || [ -z "$prov_l" ]; then
+			prov_first_error "$prov_err"
+			prov_gv_error=${prov_ret:-nix eval failed (exit $prov_st) without a message}
+			prov_gv_result=error
+			prov_md_status=$prov_exit_evalFailed
+		else
+			prov_gv_evaluatedPath=$prov_l
+			if [ "$prov_l" = "$prov_gv_storePath" ]; then
+				prov_gv_result=reproducible
+				prov_md_status=$prov_exit_ok
+			else
+				prov_gv_result=differs
+				prov_md_status=$prov_exit_differ
+			fi
+		fi
+	fi
+	if [ "$prov_opt_mode" = json ]; then
+		prov_json_GenerationVerify
+		printf '%s\n' "$prov_ret"
+		return 0
+	fi
+	case $prov_gv_result in
+	reproducible)
+		printf '%s: reproducible\n  %-10s %s\n  %-10s %s#%s\n' "$prov_gen_name" 'store path' "$prov_gv_storePath" source "$prov_gv_flakeRef" "$prov_gv_attribute"
+		;;
+	differs)
+		printf '%s: differs: its recorded source evaluates to another system\n  %-10s %s\n  %-10s %s\n  %-10s %s#%s\n' "$prov_gen_name" \
+			generation "$prov_gv_storePath" evaluated "$prov_gv_evaluatedPath" source "$prov_gv_flakeRef" "$prov_gv_attribute"
+		;;
+	unverifiable) prov_warn "cannot verify: $prov_gv_reason" ;;
+	error) prov_warn "evaluation of $prov_gv_flakeRef#$prov_gv_attribute failed: $prov_gv_error" ;;
+	esac
+	return 0
+}
+
+prov_md_mode_verify_human() {
+	prov_cmd_verify
+}
+
+prov_md_mode_verify_json() {
+	prov_cmd_verify
+}
+
+# ---- history and previous: the activation history ----
+
+# The reader of the activation history (written by nixos-provenance-activate:
+# a JSON array, one record per line). It takes each record's values as the
+# JSON tokens they are and prints, newest first: mode=json ActivationHistory
+# entries, mode=human a table, mode=previous the generation of the newest
+# record whose store path is not the running system's (cur). `now` is
+# the current time (seconds), `limit` the number of records (0: all).
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_history_lib='
+function hval(line, key,    p, s, i, c, out) {
+	p = index(line, "\"" key "\":")
+	if (p == 0) return "null"
+	s = substr(line, p + length(key) + 3)
+	if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
+	out = "\""
+	for (i = 2; i <= length(s); i++) {
+		c = substr(s, i, 1); out = out c
+		if (c == "\\") { i++; out = out substr(s, i, 1); continue }
+		if (c == "\"") break
+	}
+	return out
+}
+function htext(v) { if (v == "null") return "-"; if (substr(v, 1, 1) == "\"") { v = substr(v, 2, length(v) - 2); gsub(/\\./, "?", v); gsub(/[\001-\037\177]/, "?", v) } return v }
+'
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_history_awk=$prov_history_lib'
+function num(v) { return v ~ /^[0-9]+$/ ? v + 0 : -1 }
+function span(s,    d, h, m) {
+	if (s < 0) return "-"
+	d = int(s / 86400); h = int((s % 86400) / 3600); m = int((s % 3600) / 60)
+	if (d) return d "d " h "h"
+	if (h) return h "h " m "m"
+	if (m) return m "m " (s % 60) "s"
+	return s "s"
+}
+NR == 1 { if ($0 != "[") bad = 1; next }
+bad || $0 == "]" { next }
+{
+	line = $0; sub(/,$/, "", line)
+	if (line !~ /^\{.*\}$/) next
+	rec[++n] = line
+}
+END {
+	if (bad) { print "not an activation history" > "/dev/stderr"; exit 3 }
+	if (mode == "previous") {
+		for (i = n; i >= 1; i--) {
+			g = hval(rec[i], "generation")
+			if (g ~ /^[0-9]+$/ && htext(hval(rec[i], "storePath")) != cur) { print g; exit }
+		}
+		exit 1
+	}
+	shown = 0
+	for (i = n; i >= 1 && (limit == 0 || shown < limit); i--) {
+		r = rec[i]
+		t0 = num(hval(r, "timestamp"))
+		t1 = i < n ? num(hval(rec[i + 1], "timestamp")) : now + 0
+		ran = (t0 < 0 || t1 < 0 || t1 < t0) ? -1 : t1 - t0
+		if (mode == "json") {
+			V["time"] = hval(r, "time"); V["action"] = hval(r, "action"); V["generation"] = hval(r, "generation")
+			V["storePath"] = hval(r, "storePath"); V["commit"] = hval(r, "commit"); V["dirty"] = hval(r, "dirty")
+			V["bootedGeneration"] = hval(r, "bootedGeneration"); V["previousGeneration"] = hval(r, "previousGeneration")
+			V["ranSeconds"] = ran < 0 ? "null" : ran; V["current"] = i == n ? "true" : "false"
+			printf "%s%s", (shown ? ",\n" : "[\n"), json_ActivationHistory(V)
+		} else {
+			if (!shown) printf "%-20s %-6s %-7s %-9s %-9s %-8s %s\n", "ACTIVATED (UTC)", "GEN", "ACTION", "COMMIT", "RAN", "BEFORE", "FLAGS"
+			t = htext(hval(r, "time")); sub(/T/, " ", t); sub(/Z$/, "", t)
+			c = htext(hval(r, "commit")); if (c != "unknown" && c != "-") c = substr(c, 1, 7)
+			if (hval(r, "dirty") == "true") c = c "*"
+			printf "%-20s %-6s %-7s %-9s %-9s %-8s %s\n", t, htext(hval(r, "generation")), htext(hval(r, "action")), c, span(ran), htext(hval(r, "previousGeneration")), (i == n ? "current" : "")
+		}
+		shown++
+	}
+	if (mode == "json") printf "%s\n", (shown ? "\n]" : "[]")
+	else if (!shown) print "no activations recorded"
+}
+'
+
+# prov_history_file: prov_ret = the activation history's path.
+prov_history_file() {
+	prov_ret=${NIXOS_PROVENANCE_STATE_DIR:-$prov_root$prov_default_state_dir}/$prov_activation_history_file
+}
+
+# prov_history MODE: run the reader on the history (an absent history reads
+# as an empty one). Its status: 3 for a file that is not a history.
+prov_history() {
+	prov_history_file
+	prov_hist=$prov_ret
+	[ -f "$prov_hist" ] || prov_hist=/dev/null
+	prov_now=$(date +%s 2>/dev/null) || prov_now=
+	LC_ALL=C awk -v mode="$1" -v now="${prov_now:-0}" -v limit="${prov_opt_limit:-0}" -v cur="${prov_cur_store-}" \
+		"$prov_json_awk_lib$prov_awk_json_ActivationHistory$prov_history_awk" "$prov_hist"
+}
+
+prov_md_history_limit() {
+	case $prov_opt_limit in
+	'') ;;
+	0 | *[!0-9]*) prov_usage_error "--limit needs a positive number, not '$prov_opt_limit'" ;;
+	esac
+}
+
+prov_md_mode_history_human() {
+	prov_md_history_limit
+	prov_history human || prov_die "$prov_exit_notFound" "$prov_hist is not an activation history (it was kept as it is)"
+}
+
+prov_md_mode_history_json() {
+	prov_md_history_limit
+	prov_history json || prov_die "$prov_exit_notFound" "$prov_hist is not an activation history (it was kept as it is)"
+}
+
+prov_md_mode_previous_human() {
+	[ -e "$prov_current" ] || prov_die "$prov_exit_notFound" "no running system: $prov_current is missing"
+	prov_store_path "$prov_current"
+	prov_cur_store=$prov_ret
+	prov_history previous && return 0
+	prov_history_file
+	prov_die "$prov_exit_notFound" "no record of a generation active before the current one in $prov_ret"
 }
 
 prov_md_mode_reproduce_human() {
@@ -607,10 +1233,36 @@ prov_is_rev() {
 	[ ${#1} -ge 7 ] && [ ${#1} -le 64 ]
 }
 
+# prov_main ARGS: a relative generation `-N` is no option: it reaches the
+# parser as `~N` (prov_resolve reads both), unless it is a flag's value.
 prov_main() {
+	prov_n=$#
+	prov_value_next=
+	prov_words=
+	while [ "$prov_n" -gt 0 ]; do
+		prov_l=$1
+		shift
+		prov_n=$((prov_n - 1))
+		if [ -z "$prov_value_next" ] && [ -z "$prov_words" ]; then
+			case $prov_l in
+			-[1-9] | -[1-9]*[0-9])
+				case ${prov_l#-} in
+				*[!0-9]*) ;;
+				*) prov_l=\~${prov_l#-} ;;
+				esac
+				;;
+			esac
+		fi
+		prov_value_next=
+		case $prov_l in
+		--) prov_words=1 ;;
+		--field | --flake | --limit | -n) prov_value_next=1 ;;
+		esac
+		set -- "$@" "$prov_l"
+	done
 	prov_parse "$@"
 	prov_dispatch
-	exit "$prov_exit_ok"
+	exit "$prov_md_status"
 }
 
 prov_main "$@"
