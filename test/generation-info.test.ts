@@ -240,7 +240,7 @@ test("booted differs from current: same kernel, then a new kernel", () => {
     assert.match(out(m, []), "Warning:       reboot needed (booted g2");
     assert.match(JSON.parse(out(m, ["--waybar"])).tooltip, "Reboot needed (booted g2)");
     assert.is(JSON.parse(out(m, ["--i3status-rs"])).state, "Warning");
-    assert.match(out(m, []), "Booted:        g2 (reboot needed: kernel, initrd or modules changed)\n");
+    assert.match(out(m, []), "Booted:        g2 (reboot needed: kernel, initrd, kernel-modules changed)\n");
     m.switchTo(5, { kernel: "6.6.30", initrd: "other" });
     assert.is(info(m).needsReboot, true, "a different initrd needs a reboot too");
   } finally {
