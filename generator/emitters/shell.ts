@@ -285,73 +285,19 @@ function parserFunction(command: ResolvedCommand): string {
   const subs = command.subcommands ?? [];
   const maxPositionals = subs.length ? Math.max(...subs.map((s) => s.args.length + (s.default ? 0 : 1))) : command.positionals.length;
   const out: string[] = [];
+  // The loop itself (prov_parse_args) and its helpers are shared, in the
+  // core part; what is generated here is each command's table of flags.
   out.push(
     "# prov_parse ARGS...: the schema's flags and arguments into prov_opt_* and prov_arg_*;",
     "# any misuse ends in prov_usage_error (exit $prov_exit_usage).",
     "prov_parse() {",
-    "\tprov_opt_mode=",
-    "\tprov_parse_flag=",
     ...flags.map((f) => `\t${flagVar(f)}=`),
-    ...(command.rest ? ["\tprov_opt_rest="] : []),
-    "\tprov_npos=0",
-    ...Array.from({ length: maxPositionals }, (_, i) => `\tprov_pos_${i + 1}=`),
-    '\twhile [ "$#" -gt 0 ]; do',
-    "\t\tcase $1 in",
-    "\t\t-h | --help)",
-    "\t\t\tprov_usage",
-    '\t\t\texit "$prov_exit_ok"',
-    "\t\t\t;;",
-  );
-  for (const flag of flags) {
-    const names = [flag.short, flag.long].filter(Boolean).map((n) => q(n!)).join(" | ");
-    const group = flag.group ? [`\t\t\tprov_parse_mode ${q(modeName(flag))} "$1"`] : [];
-    if (flag.value) {
-      const need = q(`${flag.long} needs a non-empty ${flag.value}`);
-      out.push(
-        `\t\t${names})`,
-        ...group,
-        `\t\t\tif [ "$#" -lt 2 ] || [ -z "$2" ]; then prov_usage_error ${need}; fi`,
-        `\t\t\t${flagVar(flag)}=$2`,
-        "\t\t\tshift",
-        "\t\t\t;;",
-        `\t\t${q(`${flag.long}=`)}*)`,
-        ...(flag.group ? [`\t\t\tprov_parse_mode ${q(modeName(flag))} ${q(flag.long)}`] : []),
-        `\t\t\t${flagVar(flag)}=\${1#${q(`${flag.long}=`)}}`,
-        `\t\t\t[ -n "$${flagVar(flag)}" ] || prov_usage_error ${need}`,
-        "\t\t\t;;",
-      );
-    } else {
-      out.push(`\t\t${names})`, ...group, `\t\t\t${flagVar(flag)}=1`, "\t\t\t;;");
-    }
-  }
-  out.push("\t\t--)", "\t\t\tshift");
-  if (command.rest) {
-    out.push(
-      '\t\t\tfor prov_l in "$@"; do',
-      '\t\t\t\tprov_sh_quote "$prov_l"',
-      "\t\t\t\tprov_opt_rest=${prov_opt_rest:+$prov_opt_rest }$prov_ret",
-      "\t\t\tdone",
-      "\t\t\tset --",
-    );
-  }
-  out.push(
-    "\t\t\tbreak",
-    "\t\t\t;;",
-    '\t\t-?*) prov_usage_error "unknown option: $1" ;;',
-    '\t\t*) prov_parse_word "$1" ;;',
-    "\t\tesac",
-    "\t\tshift",
-    "\tdone",
-    '\tfor prov_l in "$@"; do',
-    '\t\tprov_parse_word "$prov_l"',
-    "\tdone",
-    `\t[ -n "$prov_opt_mode" ] || prov_opt_mode=${q(command.defaultMode ?? "human")}`,
+    `\tprov_parse_args ${maxPositionals} ${command.rest ? "rest" : "words"} ${q(command.defaultMode ?? "human")} "$@"`,
   );
   if (subs.length) {
     const words = subs.filter((s) => !s.default);
     const fallback = subs.find((s) => s.default);
-    out.push("\tcase $prov_pos_1 in", `\t${words.map((s) => q(s.name)).join(" | ")})`, "\t\tprov_cmd=$prov_pos_1", "\t\tprov_parse_skip=1", "\t\t;;");
-    out.push("\t*)", `\t\tprov_cmd=${q(fallback?.name ?? "")}`, "\t\tprov_parse_skip=0", "\t\t;;", "\tesac");
+    out.push("\tcase ${prov_pos_1-} in", `\t${words.map((s) => q(s.name)).join(" | ")}) prov_cmd=$prov_pos_1 ;;`, `\t*) prov_cmd=${q(fallback?.name ?? "")} ;;`, "\tesac");
     out.push("\tcase $prov_cmd in");
     for (const sub of subs) {
       const offset = sub.default ? 0 : 1;
@@ -361,19 +307,9 @@ function parserFunction(command: ResolvedCommand): string {
       const what = sub.args.length ? sub.args.map((a) => (a.optional ? `[${a.name}]` : a.name)).join(" ") : "no argument";
       const message = sub.args.length ? q(`usage: ${sub.default ? "" : `${sub.name} `}${what}`) : q(`${sub.name} takes no argument`);
       out.push(`\t${q(sub.name)})`);
-      out.push(
-        min === max
-          ? `\t\t[ "$prov_npos" -eq ${max} ] || prov_usage_error ${message}`
-          : `\t\tif [ "$prov_npos" -lt ${min} ] || [ "$prov_npos" -gt ${max} ]; then prov_usage_error ${message}; fi`,
-      );
-      sub.args.forEach((arg, i) => out.push(`\t\tprov_arg_${shellName(arg.name)}=$prov_pos_${i + 1 + offset}`));
-      out.push(
-        "\t\tcase $prov_opt_mode in",
-        `\t\t${sub.modes.map((m) => q(m)).join(" | ")}) ;;`,
-        `\t\t*) prov_usage_error "${sub.name} does not take $prov_parse_flag" ;;`,
-        "\t\tesac",
-        "\t\t;;",
-      );
+      out.push(`\t\tprov_parse_count ${min} ${max} ${message}`);
+      sub.args.forEach((arg, i) => out.push(`\t\tprov_arg_${shellName(arg.name)}=\${prov_pos_${i + 1 + offset}-}`));
+      out.push(`\t\tprov_parse_modes ${q(sub.name)} ${sub.modes.map((m) => q(m)).join(" ")}`, "\t\t;;");
     }
     out.push("\tesac");
   } else if (command.positionals.length) {
@@ -397,26 +333,27 @@ function parserFunction(command: ResolvedCommand): string {
     });
     out.push(`\t\t\t*) prov_usage_error "unexpected argument: $prov_l (${describe}, in this order, once each)" ;;`, "\t\t\tesac", "\t\tdone", "\tdone");
   }
-  out.push("\treturn 0", "}");
+  out.push("}");
 
   out.push(
     "",
-    "# prov_parse_mode MODE FLAG: one flag of the mode group only.",
-    "prov_parse_mode() {",
-    '\t[ -z "$prov_opt_mode" ] || [ "$prov_opt_mode" = "$1" ] || prov_usage_error "$prov_parse_flag and $2 cannot be combined"',
-    "\tprov_opt_mode=$1",
-    "\tprov_parse_flag=$2",
-    "}",
-    "",
-    "# prov_parse_word WORD: one more positional argument.",
-    "prov_parse_word() {",
-    "\tprov_npos=$((prov_npos + 1))",
-    "\tcase $prov_npos in",
-    ...Array.from({ length: maxPositionals }, (_, i) => `\t${i + 1}) prov_pos_${i + 1}=$1 ;;`),
-    '\t*) prov_usage_error "too many arguments: $1" ;;',
-    "\tesac",
-    "}",
+    "# prov_parse_option FLAG HOW: one option of the schema (HOW: the number of",
+    "# words left, or `inline` for --flag=value); status 1 for an unknown one.",
+    "prov_parse_option() {",
+    "\tcase $1 in",
   );
+  // One line per flag: its names, its mode, how it takes a value, its variable.
+  for (const flag of flags) {
+    const names = [flag.short, flag.long].filter(Boolean).map((n) => q(n!)).join(" | ");
+    const steps = [
+      ...(flag.group ? [`prov_parse_mode ${q(modeName(flag))} ${q(flag.long)}`] : []),
+      ...(flag.value
+        ? [`prov_parse_value ${q(flag.long)} ${q(flag.value)} "$2"`, `${flagVar(flag)}=$prov_parse_val`]
+        : [`prov_parse_switch ${q(flag.long)} "$2"`, `${flagVar(flag)}=1`]),
+    ];
+    out.push(`\t${names}) ${steps.join("; ")} ;;`);
+  }
+  out.push("\t*) return 1 ;;", "\tesac", "}");
 
   const modes = modesOf(command);
   if (modes.length) {
@@ -495,25 +432,17 @@ function partsNeeded(text: string, sources: RuntimeSources, exclude: Set<string>
 const ZERO_WIDTH_MARKER = "#@prov-generated";
 
 function loadParts(command: ResolvedCommand, parts: PartName[]): string {
+  const file = `"$prov_libdir/${partsDir}/$prov_l.sh"`;
   return [
-    "# The library: the Nix package replaces the token in prov_libdir with its",
-    "# store path; run from a checkout, it is ../lib next to this script.",
+    "# The library: the Nix package writes its store path in place of the token;",
+    "# run from a checkout, it is ../lib beside this script.",
     "prov_libdir='@libdir@'",
-    "case $0 in",
-    "*/*) prov_bindir=${0%/*} ;;",
-    "*) prov_bindir=. ;;",
-    "esac",
-    "case $prov_libdir in",
-    "@*@) prov_libdir=$prov_bindir/../lib ;;",
-    "esac",
+    "case $0 in */*) prov_bindir=${0%/*} ;; *) prov_bindir=. ;; esac",
+    "case $prov_libdir in @*@) prov_libdir=$prov_bindir/../lib ;; esac",
     `for prov_l in ${parts.map((p) => q(p)).join(" ")}; do`,
-    `\tif ! [ -f "$prov_libdir/${partsDir}/$prov_l.sh" ] || ! [ -r "$prov_libdir/${partsDir}/$prov_l.sh" ]; then`,
-    `\t\tprintf '%s: cannot read %s (the nixos-provenance library); the installation is broken\\n' \\`,
-    `\t\t\t${q(command.name)} "$prov_libdir/${partsDir}/$prov_l.sh" >&2`,
-    `\t\texit ${command.exit.software?.code ?? 70}`,
-    "\tfi",
+    `\t{ [ -f ${file} ] && [ -r ${file} ]; } || prov_broken ${q(command.name)} ${file} ${command.exit.software?.code ?? 70}`,
     "\t# shellcheck source=/dev/null",
-    `\t. "$prov_libdir/${partsDir}/$prov_l.sh"`,
+    `\t. ${file}`,
     "done",
   ].join("\n");
 }
@@ -537,6 +466,8 @@ function commandFile(command: ResolvedCommand, sources: RuntimeSources): string 
     "",
     `prov_prog=${q(command.name)}`,
     ...exits,
+    "# prov_broken COMMAND FILE STATUS: a part of the library cannot be read.",
+    `prov_broken() { printf '%s: cannot read %s (the nixos-provenance library); the installation is broken\\n' "$1" "$2" >&2; exit "$3"; }`,
     "",
     early.trimEnd(),
     "",
@@ -674,5 +605,5 @@ emitShellRuntime.validate = (model) => {
     if (!shape.writer.awkOnly && !used(`prov_json_${shape.name}`)) problems.push(`shape ${shape.name} has a writer that no runtime source calls`);
     if ((shape.writer.awk || shape.writer.awkOnly) && !used(`prov_awk_json_${shape.name}`)) problems.push(`shape ${shape.name} has an awk writer that no runtime source uses`);
   }
-  return problems;
+  return [...new Set(problems)];
 };

@@ -66,40 +66,64 @@ export type GenerationInfo = {
   generation: string;
   /** Running system generation number, `42` (or `unknown`). */
   generationRaw: string;
-  /** Newest system generation, `g43`. */
+  /** Newest system generation, `g43` (or `unknown`). */
   latestGeneration: string;
-  /** Newest system generation number. */
+  /** Newest system generation number (or `unknown`). */
   latestGenerationRaw: string;
-  /** Generation the machine booted, `g41` (or `unknown`). */
-  bootedGeneration: string;
-  /** Whether the running system is the latest generation. */
+  /** Whether everything (system and Home Manager): `out-of-sync` when either side is; what `--status` prints is the latest generation. */
   status: "in-sync" | "out-of-sync" | "unknown";
-  /** Whether everything (system and Home Manager) is the latest generation. */
-  syncStatus: "in-sync" | "out-of-sync" | "unknown";
-  /** Short configuration commit of the running system (or `unknown`). */
+  /** 1 when `status` is `out-of-sync`, else 0. */
+  outOfSync: number;
+  /** Full configuration commit of the running system (or `unknown`). */
   commit: string;
-  /** Whether the running system was built from a dirty tree; null when unknown. */
-  dirty: boolean | null;
-  /** `g42@abc1234*`: generation, short commit, `*` when dirty (`g?` when the running generation is unknown). */
-  short: string;
-  /** Active Home Manager generation, `hm12`; `none` when there is no per-user profile, `unknown` when none is activated. */
+  /** Its first 7 characters, as recorded (or `unknown`). */
+  shortCommit: string;
+  /** 1 when the running system was built from a dirty tree, else 0 (also when unknown: see `isDirty`). */
+  dirty: number;
+  /** 1 when the running system has /etc/nixos-metadata, else 0. */
+  metadata: number;
+  /** BUILD_DATE of the running system's metadata, `20250109` (or `unknown`). */
+  buildDate: string;
+  /** GIT_SOURCE_URL of the running system's metadata (or `unknown`). */
+  sourceUrl: string;
+  /** NIXPKGS_REV of the running system's metadata (or `unknown`). */
+  nixpkgsRev: string;
+  /** HOME_MANAGER_REV of the running system's metadata (or `unknown`). */
+  homeManagerRev: string;
+  /** User whose Home Manager profile was read: $USER, else the effective user (empty only when neither is known). */
+  homeManagerUser: string;
+  /** Active Home Manager generation, `hm12`: the activated one (gcroots/current-home), else the one the `home-manager` profile link points to; `none` when there is no per-user profile, `unknown` when neither can be matched. */
   homeManagerGeneration: string;
   /** Active Home Manager generation number, `12` (or `none`, `unknown`). */
   homeManagerGenerationRaw: string;
   /** Newest Home Manager generation, `hm13` (or `none`). */
   homeManagerLatestGeneration: string;
+  /** Newest Home Manager generation number, `13` (or `none`). */
+  homeManagerLatestGenerationRaw: string;
+  /** 1 when `homeManagerStatus` is `out-of-sync`, else 0. */
+  homeManagerOutOfSync: number;
   /** Whether Home Manager is activated at its newest generation; `absent` without Home Manager, `nixos-module` when it runs as a NixOS module without a per-user profile, `unknown` when no generation is activated. */
   homeManagerStatus: "in-sync" | "out-of-sync" | "absent" | "nixos-module" | "unknown";
+  /** Exactly what `--short` prints: `g42@abc1234* hm12⚠` (`*` = dirty tree; `⚠` right after the last word when either side is out of sync; `g?` when the running generation is unknown). */
+  short: string;
+  /** What `--warning` prints without the leading `⚠ `: the newest generation of each side that is behind, `g43 hm13`; empty when nothing is behind. */
+  warning: string;
+  /** The same words as `warning` (the seed's WARNING_PARTS). */
+  warningParts: string;
+  /** Whether the running system (system side only) is the latest generation. */
+  systemStatus: "in-sync" | "out-of-sync" | "unknown";
+  /** Generation the machine booted, `g41` (or `unknown`). */
+  bootedGeneration: string;
+  /** Whether the running system was built from a dirty tree; null when unknown. */
+  isDirty: boolean | null;
   /** `hm12`, or empty when Home Manager is absent. */
   homeManagerShort: string;
-  /** User whose Home Manager profile was read. */
-  user: string;
   /** Whether the booted system is the running one (false when /run/booted-system is missing). */
   booted: boolean;
-  /** Whether the booted kernel, initrd or kernel modules differ from the running system's. */
+  /** Whether the booted kernel, initrd or kernel modules differ from the running system's (shown by the human view, the Waybar tooltip and the i3status-rust state; not a side that is behind). */
   needsReboot: boolean;
-  /** Space-separated reasons for a warning: `system`, `home-manager`, `reboot`. */
-  warningParts: string;
+  /** Why a reboot is needed, in this order: `kernel`, `initrd`, `kernel-modules`, `kernel-params` (the kernel command line), `systemd`, `firmware`; empty when none is (`--export`: one per line). */
+  rebootReasons: Array<"kernel" | "initrd" | "kernel-modules" | "kernel-params" | "systemd" | "firmware">;
 };
 /** Output of nixos-generation-info --waybar (Waybar custom module, return-type json). */
 export type WaybarModule = {
@@ -127,6 +151,8 @@ export type GenerationList = Array<{
   generation: number;
   /** When the generation was created (the profile link's time), `YYYY-MM-DD HH:MM:SS`. */
   date: string;
+  /** When the generation was last activated (switch, test or boot), `YYYY-MM-DD HH:MM:SS` UTC, from the activation history; null when it has no record of it. */
+  activated: string | null;
   /** NixOS label. */
   nixosVersion: string;
   /** Kernel version. */
@@ -139,6 +165,8 @@ export type GenerationList = Array<{
   current: boolean;
   /** Whether this is the booted generation. */
   booted: boolean;
+  /** Whether this is the newest generation of the profile. */
+  latest: boolean;
   /** Configuration commit, or `unknown`. */
   commit: string;
   /** Built from a dirty tree; null when unknown. */
@@ -148,28 +176,169 @@ export type GenerationList = Array<{
   /** Whether the generation carries /etc/nixos-metadata. */
   hasMetadata: boolean;
 }>;
-/** The metadata fields that differ between two system generations. */
+/** What changed from one system generation to another: source (commit, inputs), NixOS and kernel versions, specialisations, other recorded fields, and packages. */
 export type GenerationDiff = {
-  /** First generation as given (`41`, `current`, `booted`). */
+  /** First generation as given (`41`, `current`, `booted`, `latest`, `-1`). */
   from: string;
-  /** Second generation as given. */
+  /** Second generation as given (`current` when only one was given). */
   to: string;
-  /** One entry per field whose value differs, in metadata file order, then nixosVersion and kernelVersion. */
+  /** Number of the first generation; null when it is no generation of the profile. */
+  fromGeneration: number | null;
+  /** Number of the second generation; null when it is no generation of the profile. */
+  toGeneration: number | null;
+  /** Store path of the first generation. */
+  fromPath: string;
+  /** Store path of the second generation. */
+  toPath: string;
+  /** Whether both are the same store path (exit status 0); otherwise the command exits 1. */
+  identical: boolean;
+  /** The configuration commit change; null when both record the same commit and dirty flag. */
+  commit: GenerationDiffCommit | null;
+  /** Tracked flake inputs whose revision changed, in metadata file order. */
+  inputs: GenerationDiffInput[];
+  /** NixOS version change; null when the same. */
+  nixosVersion: GenerationDiffValue | null;
+  /** Kernel version change; null when the same. */
+  kernelVersion: GenerationDiffValue | null;
+  /** Specialisations only the second generation has. */
+  specialisationsAdded: string[];
+  /** Specialisations only the first generation has. */
+  specialisationsRemoved: string[];
+  /** Other recorded fields that differ (host, platform, custom fields...), in metadata file order; fields that follow from the commit or an input revision are not repeated here. */
   changes: GenerationDiffChange[];
-  /** Forge link comparing the two commits, when the source is on a known forge (GitHub, GitLab) and both commits are known. */
-  compareUrl: string | null;
+  /** Whether the packages were compared: `compared`, `skipped` (--no-closure) or `unavailable` (nix missing or failing: see closureError). */
+  closure: "compared" | "skipped" | "unavailable";
+  /** Why the closures could not be compared (first line of nix's error); null otherwise. */
+  closureError: string | null;
+  /** Packages added, removed, changed in version or in size, as `nix store diff-closures` reports them (its order: by name). */
+  packages: ClosureChange[];
 };
-/** One metadata field that differs between two generations. */
+/** One recorded metadata field that differs between two generations. */
 export type GenerationDiffChange = {
-  /** Shell name of the field (`GIT_COMMIT`), or `NIXOS_VERSION` / `KERNEL_VERSION`. */
+  /** Shell name of the field (`HOSTNAME`). */
   field: string;
-  /** JSON key of the field (`commit`, `nixosVersion`, `kernelVersion`). */
+  /** JSON key of the field (`hostname`). */
   key: string;
   /** Value in the first generation (`unknown` when absent). */
   from: string;
   /** Value in the second generation. */
   to: string;
 };
+/** The configuration commit of two generations. */
+export type GenerationDiffCommit = {
+  /** Full commit of the first generation (`unknown` when not recorded). */
+  from: string;
+  /** Full commit of the second generation. */
+  to: string;
+  /** Short commit of the first generation. */
+  fromShort: string;
+  /** Short commit of the second generation. */
+  toShort: string;
+  /** Whether the first was built from a dirty tree; null when unknown. */
+  fromDirty: boolean | null;
+  /** Whether the second was built from a dirty tree; null when unknown. */
+  toDirty: boolean | null;
+  /** Forge link comparing the two commits, when the source is on a known forge (GitHub, GitLab) and both commits are known. */
+  compareUrl: string | null;
+};
+/** A flake input whose recorded revision differs between two generations. */
+export type GenerationDiffInput = {
+  /** Flake input name (`nixpkgs`, `home-manager`, a tracked input). */
+  input: string;
+  /** Shell name of its metadata field (`NIXPKGS_REV`). */
+  field: string;
+  /** Revision in the first generation (`unknown` when absent). */
+  from: string;
+  /** Revision in the second generation. */
+  to: string;
+  /** Forge link comparing the two revisions, for inputs whose repository is known (nixpkgs, home-manager). */
+  compareUrl: string | null;
+};
+/** A value that differs between two generations. */
+export type GenerationDiffValue = {
+  /** Value in the first generation (`unknown` when absent). */
+  from: string;
+  /** Value in the second generation. */
+  to: string;
+};
+/** One package of two closures that was added, removed, changed version or size (a line of `nix store diff-closures`). */
+export type ClosureChange = {
+  /** Package name (the store path name without its version). */
+  name: string;
+  /** Versions only the first closure has (empty: added, or only the size changed). */
+  from: string[];
+  /** Versions only the second closure has (empty: removed, or only the size changed). */
+  to: string[];
+  /** Change of the package's size in bytes, as nix rounds it (0.1 KiB/MiB/GiB); null when nix shows none (below 8 KiB). */
+  sizeDelta: number | null;
+};
+/** Whether a generation's recorded source (flake URL or a local checkout at the recorded commit) evaluates to the generation's own store path. */
+export type GenerationVerify = {
+  /** Generation as given (`current`, `42`, ...). */
+  generation: string;
+  /** Its number; null when it is no generation of the profile. */
+  generationNumber: number | null;
+  /** `reproducible` (exit 0), `differs` (exit 1), `unverifiable` (exit 2: see reason) or `error` (exit 3: see error). */
+  result: "reproducible" | "differs" | "unverifiable" | "error";
+  /** The generation's store path. */
+  storePath: string;
+  /** The store path the recorded source evaluates to; null when it was not evaluated or the evaluation failed. */
+  evaluatedPath: string | null;
+  /** The flake reference evaluated; null when unverifiable. */
+  flakeRef: string | null;
+  /** The attribute evaluated (`nixosConfigurations.<host>.config.system.build.toplevel.outPath`); null when unverifiable. */
+  attribute: string | null;
+  /** Why the generation cannot be verified (unverifiable only). */
+  reason: string | null;
+  /** The first error message of the evaluation (error only). */
+  error: string | null;
+};
+/** One activation of a system generation (switch, test, or boot), as the NixOS activation script recorded it. */
+export type ActivationRecord = {
+  /** When the activation ran, UTC, `YYYY-MM-DDTHH:MM:SSZ`. */
+  time: string;
+  /** The same time in seconds since the epoch. */
+  timestamp: number;
+  /** `switch`, `test` (switch-to-configuration's action, from NIXOS_ACTION), or `boot` (stage 2 at boot, where NIXOS_ACTION is unset). */
+  action: "switch" | "test" | "boot";
+  /** Generation number of the activated system (the highest generation with that store path); null when it is no generation of the profile (`nixos-rebuild test` of a new build, a specialisation). */
+  generation: number | null;
+  /** Store path of the activated system. */
+  storePath: string;
+  /** Configuration commit recorded in the activated system, or `unknown`. */
+  commit: string;
+  /** Whether it was built from a dirty tree; null when unknown. */
+  dirty: boolean | null;
+  /** Generation the machine had booted when this ran; null when unknown. */
+  bootedGeneration: number | null;
+  /** Generation that was running before (the previous /run/current-system, or at boot the last recorded activation); null when unknown. */
+  previousGeneration: number | null;
+  /** Store path that was running before; null when unknown. */
+  previousStorePath: string | null;
+};
+/** The recorded activations, newest first, each with how long its generation ran. */
+export type ActivationHistory = Array<{
+  /** When it ran, UTC, `YYYY-MM-DDTHH:MM:SSZ`. */
+  time: string;
+  /** `switch`, `test` or `boot`. */
+  action: string;
+  /** Generation activated; null when it is no generation of the profile. */
+  generation: number | null;
+  /** Store path activated. */
+  storePath: string;
+  /** Its configuration commit, or `unknown`. */
+  commit: string;
+  /** Built from a dirty tree; null when unknown. */
+  dirty: boolean | null;
+  /** Generation booted at the time; null when unknown. */
+  bootedGeneration: number | null;
+  /** Generation running before; null when unknown. */
+  previousGeneration: number | null;
+  /** How long it ran: until the next activation, or until now for the newest; null when the times are unknown. */
+  ranSeconds: number | null;
+  /** Whether this is the newest record (the activation still in effect). */
+  current: boolean;
+}>;
 /** Distinct nixpkgs revisions of the system generations and the generations that used each. */
 export type NixpkgsAudit = Array<{
   /** nixpkgs revision, or `unknown`. */
@@ -259,6 +428,10 @@ export type BuildStatus = {
     errorCount: number;
     /** Error lines. */
     errors: string[];
+    /** `ok`, or `unavailable` when the journal could not be read. */
+    journal: "ok" | "unavailable";
+    /** Why the journal was not read (empty when it was). */
+    why: string;
   };
   /** Systemd units. */
   bootStatus: {
@@ -268,6 +441,8 @@ export type BuildStatus = {
     failedUnits: string;
     /** `ok`, `skipped` (--no-boot) or `unavailable` (no systemctl, or systemd not running). */
     checked: "ok" | "skipped" | "unavailable";
+    /** Why the units were not checked (empty when they were). */
+    why: string;
   };
   /** Whether `nix flake metadata` succeeds on the configuration flake (NH_OS_FLAKE, NH_FLAKE, else /etc/nixos). */
   buildability: {
@@ -277,13 +452,21 @@ export type BuildStatus = {
     buildError: string;
     /** `ok`, or `unavailable` (no nix, no flake.nix, or timed out). */
     checked: "ok" | "skipped" | "unavailable";
+    /** Why the flake was not checked (empty when it was). */
+    why: string;
   };
   /** The last wrapper build, or {}. */
   lastBuild: BuildRecord | Record<string, never>;
-  /** Summary. */
-  overallStatus: "success" | "out-of-sync" | "error";
+  /** Summary: `error` when a check that ran found a problem; else `out-of-sync` when the system or Home Manager is behind; else `unchecked` when no health check (systemd units, flake, journal) could run; else `success`. Unchecked is never healthy. */
+  overallStatus: "success" | "out-of-sync" | "unchecked" | "error";
   /** The command's exit code. */
   exitCode: number;
+  /** Where the build records shown were read: --log-dir, else the newer of the system's (NIXOS_PROVENANCE_LOG_DIR or the configured directory) and the user's own fallback (~/.local/state/nixos-builds). */
+  recordsDir: string;
+  /** What to run, one per side that is behind (empty when none is). */
+  advice: string[];
+  /** The checks that could not run and why, `; `-separated (empty when all ran). */
+  notChecked: string;
 };
 /** One host of the fleet, as its nixos_provenance_* metrics in Prometheus say. */
 export type FleetHost = {

@@ -16,42 +16,43 @@ unset CDPATH
 
 # prov_gi_cache_hit FLAG: print FLAG's cached answer and exit with its
 # status, or return (prov_gi_cache = the cache file to refresh, or empty
-# when there is no cache directory).
+# when there is no cache directory). The cache file is our own
+# serialisation, every value quoted by prov_sh_quote, and it is sourced
+# (one read(2), where `read` would cost one per byte under dash) only when
+# both it and its directory belong to the user running this.
 prov_gi_cache_hit() {
 	prov_gi_cache=
 	case ${NIXOS_PROVENANCE_CACHE_DIR-${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/nixos-provenance}} in
-	/*) prov_gi_cache=${NIXOS_PROVENANCE_CACHE_DIR-$XDG_RUNTIME_DIR/nixos-provenance}/generation-info$1 ;;
+	/*) prov_gi_cache=${NIXOS_PROVENANCE_CACHE_DIR-$XDG_RUNTIME_DIR/nixos-provenance}/generation-info-3$1 ;;
 	*) return 0 ;;
 	esac
-	prov_gi_key="2 $0 ${USER-} ${HOME-} ${XDG_STATE_HOME-} ${NIXOS_PROVENANCE_ROOT-}"
-	[ -f "$prov_gi_cache" ] || return 0
-	# shellcheck disable=SC2094,SC3013 # only read here; -nt is in every shell we support
-	{
-		IFS= read -r prov_l && [ "$prov_l" = "$prov_gi_key" ] || return 0
-		while IFS= read -r prov_l; do
-			case $prov_l in
-			'w '*) [ "$prov_gi_cache" -nt "${prov_l#w }" ] || return 0 ;;
-			-) break ;;
-			*) return 0 ;;
-			esac
-		done
-		prov_gi_out=
-		while IFS= read -r prov_l; do
-			case $prov_l in
-			'|'*) prov_gi_out=$prov_gi_out${prov_l#?}'
-' ;;
-			'x '[0-9]*)
-				printf '%s' "$prov_gi_out"
-				exit "${prov_l#x }"
-				;;
-			*) return 0 ;;
-			esac
-		done
-	} <"$prov_gi_cache"
-	return 0
+	prov_gi_key="$0 ${USER-} ${HOME-} ${XDG_STATE_HOME-} ${NIXOS_PROVENANCE_ROOT-}"
+	[ -f "$prov_gi_cache" ] && [ -O "$prov_gi_cache" ] && [ -O "${prov_gi_cache%/*}" ] || return 0
+	# Only a file that says it is this format is sourced (a short read: the first line).
+	IFS= read -r prov_l <"$prov_gi_cache" && [ "$prov_l" = "$prov_gi_magic" ] || return 0
+	prov_gi_hit_key=
+	prov_gi_hit_code=
+	# shellcheck source=/dev/null
+	. "$prov_gi_cache" || return 0
+	[ "$prov_gi_hit_key" = "$prov_gi_key" ] && [ -n "$prov_gi_hit_code" ] || return 0
+	prov_l=$prov_gi_hit_watch
+	while [ -n "$prov_l" ]; do
+		# shellcheck disable=SC3013 # -nt is in every shell we support
+		[ "$prov_gi_cache" -nt "${prov_l%%
+*}" ] || return 0
+		case $prov_l in
+		*'
+'*) prov_l=${prov_l#*
+} ;;
+		*) prov_l= ;;
+		esac
+	done
+	printf '%s' "$prov_gi_hit_out"
+	exit "$prov_gi_hit_code"
 }
 
 prov_gi_cache=
+prov_gi_magic='# nixos-provenance cache 3'
 case ${NIXOS_PROVENANCE_NO_CACHE-} in
 '')
 	if [ $# -eq 1 ]; then
@@ -320,7 +321,7 @@ prov_gi_mode_human() {
 	[ -z "$prov_ret" ] || printf 'Warning:       %s\n' "$prov_ret"
 }
 
-# prov_gi_watch PATH: one more watch line for the cache, for PATH or, while
+# prov_gi_watch PATH: one more watched path for the cache: PATH or, while
 # it does not exist, the nearest directory above it that does (creating
 # PATH changes that directory).
 prov_gi_watch() {
@@ -328,8 +329,8 @@ prov_gi_watch() {
 	while [ -n "$prov_l" ] && ! [ -e "$prov_l" ]; do
 		prov_l=${prov_l%/*}
 	done
-	prov_gi_watched="${prov_gi_watched}w ${prov_l:-/}
-"
+	prov_gi_watched="${prov_gi_watched:+$prov_gi_watched
+}${prov_l:-/}"
 }
 
 # prov_gi_cache_store: run the poll into the cache file, then print it. The
@@ -341,18 +342,13 @@ prov_gi_cache_store() {
 	if ! [ -d "$prov_gi_dir" ]; then
 		(umask 077 && command mkdir -p -- "$prov_gi_dir") 2>/dev/null || prov_gi_dir=
 	fi
-	if [ -z "$prov_gi_dir" ] || ! [ -O "$prov_gi_dir" ] || ! [ -w "$prov_gi_dir" ]; then
+	prov_gi_stamp=$prov_gi_dir/.stamp.$$
+	prov_gi_tmp=$prov_gi_dir/.tmp.$$
+	if [ -z "$prov_gi_dir" ] || ! [ -O "$prov_gi_dir" ] || ! [ -w "$prov_gi_dir" ] || ! : >"$prov_gi_stamp" 2>/dev/null; then
 		prov_gi_collect
 		prov_dispatch
 		return
 	fi
-	prov_gi_stamp=$prov_gi_dir/.stamp.$$
-	prov_gi_tmp=$prov_gi_dir/.tmp.$$
-	: >"$prov_gi_stamp" 2>/dev/null || {
-		prov_gi_collect
-		prov_dispatch
-		return
-	}
 	prov_gi_collect
 	prov_gi_watched=
 	prov_gi_watch "$prov_profiles"
@@ -368,24 +364,39 @@ prov_gi_cache_store() {
 		prov_gi_watch "$prov_root/nix/var/nix/gcroots/per-user/$prov_hm_user"
 		prov_gi_watch "$prov_root/etc/profiles/per-user/$prov_hm_user"
 	fi
-	prov_gi_out=$(prov_dispatch)
-	prov_gi_code=$?
+	# The answer, with a final x so that command substitution keeps its last line breaks.
+	prov_gi_out=$(prov_dispatch; printf 'x%s' "$?")
+	prov_gi_code=${prov_gi_out##*x}
+	prov_gi_out=${prov_gi_out%x*}
 	prov_gi_keep=1
-	while IFS= read -r prov_l; do
+	prov_l=$prov_gi_watched
+	while [ -n "$prov_l" ]; do
 		# shellcheck disable=SC3013 # -nt is in every shell we support
-		[ -z "$prov_l" ] || [ "$prov_gi_stamp" -nt "${prov_l#w }" ] || prov_gi_keep=
-	done <<EOF_WATCHED
-$prov_gi_watched
-EOF_WATCHED
+		[ "$prov_gi_stamp" -nt "${prov_l%%
+*}" ] || prov_gi_keep=
+		case $prov_l in
+		*'
+'*) prov_l=${prov_l#*
+} ;;
+		*) prov_l= ;;
+		esac
+	done
 	if [ -n "$prov_gi_keep" ]; then
-		{
-			printf '%s\n%s-\n' "$prov_gi_key" "$prov_gi_watched"
-			[ -z "$prov_gi_out" ] || printf '%s\n' "$prov_gi_out" | command sed 's/^/|/'
-			printf 'x %s\n' "$prov_gi_code"
-		} >"$prov_gi_tmp" 2>/dev/null && command mv -f -- "$prov_gi_tmp" "$prov_gi_cache" 2>/dev/null
+		prov_sh_quote "$prov_gi_key"
+		prov_gi_state="$prov_gi_magic
+prov_gi_hit_key=$prov_ret
+"
+		prov_sh_quote "$prov_gi_watched"
+		prov_gi_state="${prov_gi_state}prov_gi_hit_watch=$prov_ret
+"
+		prov_sh_quote "$prov_gi_out"
+		prov_gi_state="${prov_gi_state}prov_gi_hit_out=$prov_ret
+prov_gi_hit_code=$prov_gi_code
+"
+		printf '%s' "$prov_gi_state" >"$prov_gi_tmp" 2>/dev/null && command mv -f -- "$prov_gi_tmp" "$prov_gi_cache" 2>/dev/null
 	fi
 	command rm -f -- "$prov_gi_stamp" "$prov_gi_tmp" 2>/dev/null
-	[ -z "$prov_gi_out" ] || printf '%s\n' "$prov_gi_out"
+	printf '%s' "$prov_gi_out"
 	return "$prov_gi_code"
 }
 

@@ -52,7 +52,7 @@ prov_resolve() {
 		prov_gen_name="latest (generation $prov_gen_num)"
 		return 0
 		;;
-	'~'[1-9]* | -[1-9]*)
+	-[1-9]*)
 		prov_gen_back=${1#?}
 		prov_gen_spec=-$prov_gen_back
 		case $prov_gen_back in
@@ -748,16 +748,17 @@ prov_closure_diff() {
 		prov_gd_closureError='cannot create a temporary file'
 		return 0
 	}
-	prov_err=$(nix --extra-experimental-features nix-command store diff-closures -- "$1" "$2" 2>&1 >"$prov_tmp")
-	prov_st=$?
+	# `&& ... ||`: a failing nix must not end a caller running us under set -e.
+	prov_st=0
+	prov_err=$(nix --extra-experimental-features nix-command store diff-closures -- "$1" "$2" 2>&1 >"$prov_tmp") || prov_st=$?
 	if [ "$prov_st" -ne 0 ]; then
 		prov_first_error "$prov_err"
 		prov_gd_closureError=${prov_ret:-nix store diff-closures failed (exit $prov_st)}
 		rm -f -- "$prov_tmp"
 		return 0
 	fi
-	prov_closure_out=$(LC_ALL=C awk -v mode="$prov_opt_mode" "$prov_json_awk_lib$prov_awk_json_ClosureChange$prov_closure_awk" "$prov_tmp")
-	prov_st=$?
+	prov_st=0
+	prov_closure_out=$(LC_ALL=C awk -v mode="$prov_opt_mode" "$prov_json_awk_lib$prov_awk_json_ClosureChange$prov_closure_awk" "$prov_tmp") || prov_st=$?
 	rm -f -- "$prov_tmp"
 	if [ "$prov_st" -ne 0 ]; then
 		prov_gd_closureError='cannot read the output of nix store diff-closures'
@@ -1008,8 +1009,8 @@ prov_cmd_verify() {
 		prov_md_status=$prov_exit_evalFailed
 	else
 		prov_tmp=$(mktemp "${TMPDIR:-/tmp}/nixos-metadata.XXXXXX") || prov_die "$prov_exit_evalFailed" "cannot create a temporary file"
-		prov_err=$(nix --extra-experimental-features 'nix-command flakes' eval --raw -- "$prov_gv_flakeRef#$prov_gv_attribute" 2>&1 >"$prov_tmp")
-		prov_st=$?
+		prov_st=0
+		prov_err=$(nix --extra-experimental-features 'nix-command flakes' eval --raw -- "$prov_gv_flakeRef#$prov_gv_attribute" 2>&1 >"$prov_tmp") || prov_st=$?
 		prov_l=
 		IFS= read -r prov_l <"$prov_tmp" || :
 		rm -f -- "$prov_tmp"
@@ -1236,30 +1237,6 @@ prov_is_rev() {
 # prov_main ARGS: a relative generation `-N` is no option: it reaches the
 # parser as `~N` (prov_resolve reads both), unless it is a flag's value.
 prov_main() {
-	prov_n=$#
-	prov_value_next=
-	prov_words=
-	while [ "$prov_n" -gt 0 ]; do
-		prov_l=$1
-		shift
-		prov_n=$((prov_n - 1))
-		if [ -z "$prov_value_next" ] && [ -z "$prov_words" ]; then
-			case $prov_l in
-			-[1-9] | -[1-9]*[0-9])
-				case ${prov_l#-} in
-				*[!0-9]*) ;;
-				*) prov_l=\~${prov_l#-} ;;
-				esac
-				;;
-			esac
-		fi
-		prov_value_next=
-		case $prov_l in
-		--) prov_words=1 ;;
-		--field | --flake | --limit | -n) prov_value_next=1 ;;
-		esac
-		set -- "$@" "$prov_l"
-	done
 	prov_parse "$@"
 	prov_dispatch
 	exit "$prov_md_status"

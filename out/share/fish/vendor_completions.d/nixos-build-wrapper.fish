@@ -8,4 +8,5 @@ complete -c 'nixos-build-wrapper' -l 'human' -d 'Print a human summary after the
 complete -c 'nixos-build-wrapper' -l 'log-dir' -x -a '(__fish_complete_directories)' -d 'Where to write last-build.json, last-build.log and build-history.json.'
 complete -c 'nixos-build-wrapper' -s 'h' -l 'help' -d 'Show this help and exit.'
 complete -c 'nixos-build-wrapper' -n 'not __fish_seen_subcommand_from os home; and test (count (commandline -opc)) -le 1' -a 'os home' -d 'os (default) or home.'
-complete -c 'nixos-build-wrapper' -n 'not __fish_seen_subcommand_from switch boot test build dry-build dry-activate; and test (count (commandline -opc)) -le 2' -a 'switch boot test build dry-build dry-activate' -d 'Rebuild action (default switch).'
+complete -c 'nixos-build-wrapper' -n 'not __fish_seen_subcommand_from switch boot test build dry-build dry-activate; and test (count (commandline -opc)) -le 2; and __fish_seen_subcommand_from home' -a 'switch build dry-build dry-activate' -d 'Rebuild action (default switch).'
+complete -c 'nixos-build-wrapper' -n 'not __fish_seen_subcommand_from switch boot test build dry-build dry-activate; and test (count (commandline -opc)) -le 2; and not __fish_seen_subcommand_from home' -a 'switch boot test build dry-build dry-activate' -d 'Rebuild action (default switch).'
