@@ -13,6 +13,8 @@ import { dotComponentPattern, safeDirectoryPattern, safeDirectoryWhat, systemDir
 export interface ResolvedCommand extends CommandSpec {
   /** Exit codes by template name. */
   exit: Record<string, ExitCodeSpec>;
+  /** The environment variables it reads, defaults filled in. */
+  env: { name: string; description: string }[];
 }
 
 export interface Model {
@@ -211,7 +213,11 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
   const commands = schema.commands.map((command): ResolvedCommand => {
     const exit: Record<string, ExitCodeSpec> = {};
     for (const code of command.exitCodes) exit[code.name] = code;
-    return { ...command, exit };
+    const env = (command.env ?? []).map((e) => ({
+      ...e,
+      description: e.description.replace("{logDir}", schema.runtime.logDir).replace("{historyLength}", String(schema.runtime.historyLength)),
+    }));
+    return { ...command, exit, env };
   });
 
   const nixosMetadata = metadataShape(fields, schema.schemaVersion);

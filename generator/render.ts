@@ -149,6 +149,10 @@ function usageMarkdown(command: ResolvedCommand): string {
   }
   out.push("", "Exit status:");
   for (const code of command.exitCodes) out.push(`  ${String(code.code).padEnd(22)}${code.description}`);
+  if (command.env.length) {
+    out.push("", "Environment:");
+    for (const e of command.env) out.push(`  ${e.name}`, `  ${"".padEnd(22)}${e.description}`);
+  }
   return out.join("\n");
 }
 

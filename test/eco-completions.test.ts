@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -16,10 +16,10 @@ const share = `${projectRoot}out/share`;
 const commands = defaultSchema.commands;
 
 /** Source the bash completion of COMMAND, complete WORDS (the last is being typed), return COMPREPLY. */
-function complete(command: string, words: string[], cwd?: string): string[] {
+function complete(command: string, words: string[], cwd?: string, env: Record<string, string> = {}): string[] {
   const fn = `_nixos_provenance_${command.replace(/-/g, "_")}`;
   const script = `. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); ${fn}; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const result = spawnSync("bash", ["-c", script, "bash", `${share}/bash-completion/completions/${command}`, command, ...words], { encoding: "utf8", cwd, timeout: 10_000 });
+  const result = spawnSync("bash", ["-c", script, "bash", `${share}/bash-completion/completions/${command}`, command, ...words], { encoding: "utf8", cwd, timeout: 10_000, env: { ...process.env, ...env } });
   assert.is(result.stderr, "", `bash stderr for ${command} ${words.join(" ")}`);
   assert.is(result.status, 0);
   return result.stdout.split("\n").filter(Boolean).sort();
@@ -77,6 +77,97 @@ test("zsh and fish completions parse (zsh -n, fish -n) and name every flag", () 
       assert.ok(zsh.includes(`${flag.long}[`), `zsh ${command.name} ${flag.long}`);
       assert.ok(fish.includes(`-l '${flag.long.slice(2)}'`), `fish ${command.name} ${flag.long}`);
     }
+  }
+});
+
+/** fish's completions of LINE (`complete -C`), with every command's completion file loaded. */
+function fishComplete(line: string, env: Record<string, string> = {}): string[] {
+  const files = commands.map((c) => `source ${share}/fish/vendor_completions.d/${c.name}.fish`).join("; ");
+  const result = spawnSync("fish", ["--no-config", "-c", `${files}; complete -C $argv[1]`, line], { encoding: "utf8", timeout: 10_000, env: { ...process.env, ...env } });
+  assert.is(result.stderr, "", `fish stderr for ${line}`);
+  assert.is(result.status, 0);
+  return result.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]!).sort();
+}
+
+/** A root with system generations 3, 12 and 14 (links into nowhere: completion only reads their names). */
+function profileRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "eco-compl-root-"));
+  const profiles = join(root, "nix/var/nix/profiles");
+  mkdirSync(profiles, { recursive: true });
+  for (const n of [3, 12, 14]) symlinkSync(`/nix/store/x-nixos-system-${n}`, join(profiles, `system-${n}-link`));
+  symlinkSync("system-14-link", join(profiles, "system"));
+  // Not generations: another profile's links and a stray name.
+  symlinkSync("/nix/store/x", join(profiles, "per-user-7-link"));
+  writeFileSync(join(profiles, "system-x-link"), "");
+  return root;
+}
+
+const wrapper = defaultSchema.commands.find((c) => c.name === "nixos-build-wrapper")!;
+const metadata = defaultSchema.commands.find((c) => c.name === "nixos-metadata")!;
+const homeActions = wrapper.positionals[1]!.choicesAfter!.home!;
+const refusedHomeActions = wrapper.positionals[1]!.choices!.filter((a) => !homeActions.includes(a));
+
+test("the wrapper refuses exactly the home actions the schema leaves out", () => {
+  assert.equal(refusedHomeActions.sort(), ["boot", "test"]);
+  for (const action of refusedHomeActions) {
+    const result = spawnSync(`${projectRoot}out/bin/nixos-build-wrapper`, ["home", action], { encoding: "utf8", timeout: 10_000 });
+    assert.is(result.status, 64, `home ${action}: ${result.stderr}`);
+    assert.match(result.stderr, `home has no '${action}' action`);
+  }
+});
+
+test("bash and fish: home offers no boot or test; os offers every action", () => {
+  assert.equal(complete("nixos-build-wrapper", ["home", ""]), [...homeActions].sort());
+  assert.equal(complete("nixos-build-wrapper", ["--no-nh", "home", "b"]), ["build"]);
+  assert.equal(complete("nixos-build-wrapper", ["os", "b"]), ["boot", "build"]);
+  assert.equal(fishComplete("nixos-build-wrapper home "), [...homeActions].sort());
+  assert.equal(fishComplete("nixos-build-wrapper os t"), ["test"]);
+});
+
+test("nixos-metadata: after a subcommand only the mode flags the parser accepts (bash, fish), and the parser refuses the rest", () => {
+  const modeFlags = metadata.flags.filter((f) => f.group === "mode");
+  const plainFlags = metadata.flags.filter((f) => f.group !== "mode").flatMap((f) => (f.short ? [f.long, f.short] : [f.long]));
+  for (const sub of metadata.subcommands!) {
+    const lead = sub.default ? ["12"] : [sub.name, ...sub.args.filter((a) => !a.optional).map(() => "12")];
+    const accepted = modeFlags.filter((f) => sub.modes.includes(f.long.slice(2))).map((f) => f.long);
+    assert.equal(complete("nixos-metadata", [...lead, "-"]), [...accepted, ...plainFlags].sort(), `bash ${sub.name}`);
+    const fishLong = fishComplete(`nixos-metadata ${lead.join(" ")} --`);
+    assert.equal(fishLong, [...accepted, ...plainFlags.filter((f) => f.startsWith("--"))].sort(), `fish ${sub.name}`);
+    for (const refused of modeFlags.filter((f) => !sub.modes.includes(f.long.slice(2)))) {
+      const args = [...lead, refused.long, ...(refused.value ? ["commit"] : [])];
+      const result = spawnSync(`${projectRoot}out/bin/nixos-metadata`, args, { encoding: "utf8", timeout: 10_000 });
+      assert.is(result.status, 64, `nixos-metadata ${args.join(" ")}: ${result.stderr}`);
+    }
+  }
+  assert.not.ok(complete("nixos-metadata", ["list", "--"]).includes("--export"));
+});
+
+test("bash and fish: generation numbers from the profile (under NIXOS_PROVENANCE_ROOT) after diff, reproduce, verify and as the generation", () => {
+  const root = profileRoot();
+  const env = { NIXOS_PROVENANCE_ROOT: root };
+  try {
+    const words = ["current", "booted", "latest", ...metadata.subcommands!.filter((s) => !s.default).map((s) => s.name)];
+    for (const [line, want] of [
+      [["diff", ""], ["12", "14", "3"]],
+      [["diff", "3", "1"], ["12", "14"]],
+      [["reproduce", ""], ["12", "14", "3"]],
+      [["verify", "1"], ["12", "14"]],
+      [["1"], ["12", "14"]],
+      [[""], [...words, "12", "14", "3"].sort()],
+      [["list", ""], []],
+      [["history", ""], []],
+      [["reproduce", "3", ""], []],
+      [["diff", "3", "12", ""], []],
+    ] as [string[], string[]][]) {
+      assert.equal(complete("nixos-metadata", line, undefined, env), want, `bash ${line.join(" ")}`);
+      assert.equal(fishComplete(`nixos-metadata ${line.join(" ")}`, env), want, `fish ${line.join(" ")}`);
+    }
+    // Another root, other numbers: read when completing, not when generating.
+    rmSync(join(root, "nix/var/nix/profiles/system-12-link"));
+    assert.equal(complete("nixos-metadata", ["diff", ""], undefined, env), ["14", "3"]);
+    assert.equal(complete("nixos-metadata", ["diff", ""], undefined, { NIXOS_PROVENANCE_ROOT: join(root, "none") }), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 

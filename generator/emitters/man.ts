@@ -59,9 +59,8 @@ function commandPage(model: Model, command: ResolvedCommand): string {
     }
   }
   if (command.jsonOutputs.includes("NixosMetadata")) out.push(...fieldsSection(model));
-  out.push(".SH ENVIRONMENT");
-  out.push(...tp(".B NIXOS_PROVENANCE_LOG_DIR", `Directory of the build records (default ${model.runtime.logDir}).`));
-  out.push(...tp(".B NIXOS_PROVENANCE_ROOT", "Prefix of every absolute path the command reads (for tests; empty on a real system)."));
+  if (command.env.length) out.push(".SH ENVIRONMENT");
+  for (const e of command.env) out.push(...tp(`.B ${roffText(e.name)}`, e.description));
   out.push(".SH FILES");
   out.push(...tp(".I /etc/nixos\\-metadata", "Provenance of the running generation, shell-sourceable (also in every generation: /nix/var/nix/profiles/system-N-link/etc/nixos-metadata)."));
   out.push(...tp(".I /etc/nixos\\-metadata.json", "The same, as JSON."));

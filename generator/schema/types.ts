@@ -80,8 +80,12 @@ export interface FlagSpec {
 /** A word-led form of a command (`nixos-metadata diff A B`). */
 export interface SubcommandSpec {
   name: string;
-  /** Positional arguments after the word; an optional one may be left out. */
-  args: { name: string; optional?: boolean }[];
+  /**
+   * Positional arguments after the word; an optional one may be left out.
+   * `generation`: a system generation (completions offer the numbers of the
+   * system profile's links, read when completing).
+   */
+  args: { name: string; optional?: boolean; generation?: boolean }[];
   /** Mode-group flags this form accepts (`human` is the default mode). */
   modes: string[];
   /** Taken when the first argument is no subcommand word (`nixos-metadata 42`). */
@@ -94,6 +98,12 @@ export interface PositionalSpec {
   optional: boolean;
   /** Fixed words accepted here (keywords or subcommands); used by completions. */
   choices?: string[];
+  /**
+   * Narrower choices when the positional before this one is a given word
+   * (nixos-build-wrapper: `home` has no `boot` or `test`). The command's
+   * runtime refuses the others; completions offer only these.
+   */
+  choicesAfter?: Record<string, string[]>;
 }
 
 export interface CommandSpec {
@@ -117,6 +127,12 @@ export interface CommandSpec {
   subcommands?: SubcommandSpec[];
   /** Words after `--` are passed through (`prov_opt_rest`, shell-quoted). */
   rest?: { name: string; description: string };
+  /**
+   * The NIXOS_PROVENANCE_* environment variables the command reads (its
+   * runtime source and the parts it sources), with what each does; the man
+   * page lists exactly these (test/command-env.test.ts checks the sources).
+   */
+  env?: { name: string; description: string }[];
 }
 
 /** A function of lib/build-status.sh that is part of the public (seed) API. */

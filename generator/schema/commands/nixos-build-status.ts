@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../types.js";
+import { envList } from "../env.js";
 
 export const nixosBuildStatus: CommandSpec = {
   name: "nixos-build-status",
@@ -24,6 +25,7 @@ export const nixosBuildStatus: CommandSpec = {
   ],
   jsonOutputs: ["BuildStatus"],
   prefix: "st",
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_LOG_DIR", "NIXOS_PROVENANCE_CHECK_TIMEOUT", "NIXOS_PROVENANCE_FLAKE_TIMEOUT"),
   defaultMode: "human",
   examples: [
     { command: "nixos-build-status", description: "Human-readable report." },

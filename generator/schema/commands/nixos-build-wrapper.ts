@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../types.js";
+import { envList } from "../env.js";
 
 export const nixosBuildWrapper: CommandSpec = {
   name: "nixos-build-wrapper",
@@ -6,7 +7,7 @@ export const nixosBuildWrapper: CommandSpec = {
   synopsis: ["[os|home] [switch|boot|test|build|dry-build|dry-activate] [--flake PATH] [--no-nh] [--json|--human] [--log-dir DIR] [-- EXTRA...]"],
   positionals: [
     { name: "TARGET", optional: true, description: "`os` (default) or `home`.", choices: ["os", "home"] },
-    { name: "ACTION", optional: true, description: "Rebuild action (default `switch`).", choices: ["switch", "boot", "test", "build", "dry-build", "dry-activate"] },
+    { name: "ACTION", optional: true, description: "Rebuild action (default `switch`).", choices: ["switch", "boot", "test", "build", "dry-build", "dry-activate"], choicesAfter: { home: ["switch", "build", "dry-build", "dry-activate"] } },
   ],
   flags: [
     { long: "--flake", value: "PATH", description: "Flake to build (default: NH_OS_FLAKE/NH_HOME_FLAKE/NH_FLAKE, then /etc/nixos)." },
@@ -25,6 +26,7 @@ export const nixosBuildWrapper: CommandSpec = {
   ],
   jsonOutputs: ["BuildRecord"],
   prefix: "bw",
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_LOG_DIR", "NIXOS_PROVENANCE_HISTORY_LENGTH", "NIXOS_PROVENANCE_LOCK_TIMEOUT", "NIXOS_PROVENANCE_NO_FLOCK", "NIXOS_PROVENANCE_NO_PTY"),
   defaultMode: "human",
   rest: { name: "EXTRA", description: "Arguments after `--` go to the builder unchanged." },
   examples: [

@@ -1,5 +1,6 @@
 import type { CommandSpec, JsonShapeSpec } from "../types.js";
 import { str, int, bool, nullable, obj, ref } from "../shapes/build.js";
+import { envList } from "../env.js";
 
 export const nixosFleetStatus: CommandSpec = {
   name: "nixos-fleet-status",
@@ -23,6 +24,7 @@ export const nixosFleetStatus: CommandSpec = {
   ],
   jsonOutputs: ["FleetStatus"],
   prefix: "fl",
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_PROMETHEUS", "NIXOS_PROVENANCE_HTTP_CLIENT"),
   defaultMode: "human",
   examples: [
     { command: "nixos-fleet-status --prometheus http://prometheus:9090", description: "The fleet table." },

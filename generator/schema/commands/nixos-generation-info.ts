@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../types.js";
+import { envList } from "../env.js";
 
 export const nixosGenerationInfo: CommandSpec = {
   name: "nixos-generation-info",
@@ -26,6 +27,7 @@ export const nixosGenerationInfo: CommandSpec = {
   ],
   jsonOutputs: ["GenerationInfo", "WaybarModule", "I3statusRsBlock"],
   prefix: "gi",
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_CACHE_DIR", "NIXOS_PROVENANCE_NO_CACHE"),
   defaultMode: "human",
   examples: [
     { command: "nixos-generation-info --short", description: "`g42@abc1234 hm12` for a prompt or bar." },

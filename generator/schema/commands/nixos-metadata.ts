@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../types.js";
+import { envList } from "../env.js";
 
 const generationWords = "a generation number, `current`, `booted`, `latest`, or `-N` (the Nth generation before the current one)";
 
@@ -42,16 +43,17 @@ export const nixosMetadata: CommandSpec = {
   ],
   jsonOutputs: ["NixosMetadata", "GenerationList", "GenerationDiff", "GenerationDiffChange", "GenerationDiffCommit", "GenerationDiffInput", "GenerationDiffValue", "ClosureChange", "GenerationVerify", "ActivationHistory", "NixpkgsAudit"],
   prefix: "md",
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_STATE_DIR"),
   defaultMode: "human",
   subcommands: [
-    { name: "show", default: true, args: [{ name: "GENERATION", optional: true }], modes: ["human", "json", "export", "field"] },
+    { name: "show", default: true, args: [{ name: "GENERATION", optional: true, generation: true }], modes: ["human", "json", "export", "field"] },
     { name: "list", args: [], modes: ["human", "json"] },
-    { name: "diff", args: [{ name: "A" }, { name: "B", optional: true }], modes: ["human", "json"] },
-    { name: "verify", args: [{ name: "N", optional: true }], modes: ["human", "json"] },
+    { name: "diff", args: [{ name: "A", generation: true }, { name: "B", optional: true, generation: true }], modes: ["human", "json"] },
+    { name: "verify", args: [{ name: "N", optional: true, generation: true }], modes: ["human", "json"] },
     { name: "history", args: [], modes: ["human", "json"] },
     { name: "previous", args: [], modes: ["human"] },
     { name: "audit", args: [], modes: ["human", "json"] },
-    { name: "reproduce", args: [{ name: "N" }], modes: ["human"] },
+    { name: "reproduce", args: [{ name: "N", generation: true }], modes: ["human"] },
   ],
   examples: [
     { command: "nixos-metadata", description: "Metadata of the running system." },

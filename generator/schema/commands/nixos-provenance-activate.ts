@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../types.js";
+import { envList } from "../env.js";
 import { activationHistoryFile, activationStateDir } from "../shapes/activation.js";
 
 /** Run by the NixOS module's activation script (system.activationScripts.nixos-provenance), not by hand. */
@@ -22,6 +23,7 @@ export const nixosProvenanceActivate: CommandSpec = {
   ],
   jsonOutputs: [],
   prefix: "pa",
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_STATE_DIR", "NIXOS_PROVENANCE_HISTORY_LENGTH"),
   examples: [
     { command: "nixos-provenance-activate --system \"$systemConfig\"", description: "What the activation script runs (under a 10 s timeout, its status ignored; the action comes from NIXOS_ACTION)." },
   ],
