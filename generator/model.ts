@@ -2,6 +2,8 @@
  * Schema + user config → one resolved, fully defaulted model. Every default is
  * decided here; emitters only read the model (they never look at the config).
  */
+import { knownInputRepositories } from "./schema/inputs.js";
+import { activationStateDir, activationHistoryFile } from "./schema/shapes/activation.js";
 import { readFileSync } from "node:fs";
 import type { CommandSpec, ExitCodeSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec, Schema } from "./schema/types.js";
 import { fieldGroupTitles, forges } from "./schema/fields.js";
@@ -38,6 +40,10 @@ export interface Model {
   /** `--export` name suffix of every GenerationInfo key (`homeManagerStatus` → `HOME_MANAGER_STATUS`, or the property's `exportName`). */
   exportNames: Record<string, string>;
   runtime: Schema["runtime"];
+  /** Where the activation history lives (the NixOS module's activation script writes it). */
+  activation: { stateDir: string; historyFile: string };
+  /** Flake references of well-known inputs, for compare links of their revisions. */
+  knownInputRepositories: Record<string, string>;
   /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
   configShape: JsonShapeSpec;
   /** The version in package.json (the Nix package, the man pages). */
@@ -248,6 +254,8 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
       logDir: config?.runtime.logDir ?? schema.runtime.logDir,
       historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength,
     },
+    activation: { stateDir: activationStateDir, historyFile: activationHistoryFile },
+    knownInputRepositories,
     configShape: provenanceConfigShape,
     packageVersion,
     paths,

@@ -16,8 +16,6 @@ import type { FlagSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec } from "../s
 import { shellIdentifier, shellQuote } from "../escape/shell.js";
 import { jsonString } from "../escape/json.js";
 import { templateSource, templateNames, usageText } from "../render.js";
-import { knownInputRepositories } from "../schema/inputs.js";
-import { activationStateDir, activationHistoryFile } from "../schema/shapes/activation.js";
 
 /** Parts in the order they are sourced; `schema` is generated, the others are templates/sh/parts/<name>.sh. */
 export const partOrder = ["core", "schema", "metadata", "json", "generations", "records", "prometheus", "api"] as const;
@@ -165,8 +163,8 @@ function fieldTables(model: Model): string {
     `prov_schema_version=${model.schemaVersion}`,
     `prov_default_log_dir=${q(model.runtime.logDir)}`,
     `prov_default_history_length=${model.runtime.historyLength}`,
-    `prov_default_state_dir=${q(activationStateDir)}`,
-    `prov_activation_history_file=${q(activationHistoryFile)}`,
+    `prov_default_state_dir=${q(model.activation.stateDir)}`,
+    `prov_activation_history_file=${q(model.activation.historyFile)}`,
     "",
     "# prov_meta_reset: every prov_meta_<FIELD> empty (prov_meta_read starts here).",
     "prov_meta_reset() {",
@@ -201,7 +199,7 @@ function fieldTables(model: Model): string {
     "# prov_md_each_input FUNCTION: FUNCTION INPUT FIELD REPOSITORY A B for every input revision field",
     "# (REPOSITORY: a known flake reference of the input, or empty).",
     "prov_md_each_input() {",
-    ...revisionFields(f).map((x) => `\t"$1" ${q(x.input)} ${q(x.field.shellVar)} ${q(knownInputRepositories[x.input] ?? "")} "$prov_a_${x.field.shellVar}" "$prov_md_${x.field.shellVar}"`),
+    ...revisionFields(f).map((x) => `\t"$1" ${q(x.input)} ${q(x.field.shellVar)} ${q(model.knownInputRepositories[x.input] ?? "")} "$prov_a_${x.field.shellVar}" "$prov_md_${x.field.shellVar}"`),
     "\t:",
     "}",
     "",
