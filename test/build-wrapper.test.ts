@@ -403,9 +403,12 @@ test("kill -9 mid-write leaves the previous files whole; the next run sweeps the
   // Hold the history lock: the wrapper writes its temporary record, then waits.
   // --no-fork: the lock's holder is the process we kill, not a forked `sleep`
   // that would keep the lock (and the next build waiting) for its 30 s.
-  const holder = spawn("flock", ["--no-fork", s.logDir, "sleep", "30"], { stdio: "ignore", detached: true });
+  const lockFile = join(s.logDir, ".build-history.lock");
+  assert.ok(lstatSync(lockFile).isFile(), "the lock is a file in the log directory");
+  assert.is(lstatSync(lockFile).mode & 0o777, 0o600, "only the writers of the records can open it");
+  const holder = spawn("flock", ["--no-fork", lockFile, "sleep", "30"], { stdio: "ignore", detached: true });
   const holderGone = new Promise((r) => holder.on("exit", r));
-  const lockFree = () => spawnSync("flock", ["--nonblock", s.logDir, "true"]).status === 0;
+  const lockFree = () => spawnSync("flock", ["--nonblock", lockFile, "true"]).status === 0;
   for (let i = 0; i < 400 && lockFree(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.not.ok(lockFree(), "the holder has the lock");
   const child = spawn("dash", [outBin("nixos-build-wrapper"), "os", "switch"], { env: s.env, stdio: "ignore" });
@@ -438,14 +441,13 @@ test("kill -9 mid-write leaves the previous files whole; the next run sweeps the
     readJson(join(s.logDir, "last-build.json"));
     history(s.logDir);
   }
-  // A stale mkdir lock of a dead process does not block the next build.
-  mkdirSync(join(s.logDir, ".build-history.lock.d"));
-  writeFileSync(join(s.logDir, ".build-history.lock.d/pid"), "999999\n");
+  // A stale symlink lock (NIXOS_PROVENANCE_NO_FLOCK) of a dead process does not block the next build.
+  symlinkSync("999999", join(s.logDir, ".build-history.lock.pid"));
   const n = history(s.logDir).length;
   const r = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_NO_FLOCK: "1" });
   assert.is(r.status, 0, r.stderr);
   assert.is(history(s.logDir).length, n + 1);
-  assert.not.ok(existsSync(join(s.logDir, ".build-history.lock.d")));
+  assert.not.ok(existsSync(join(s.logDir, ".build-history.lock.pid")) || readdirSync(s.logDir).some((f) => f.startsWith(".build-history.lock.pid")));
   s.machine.cleanup();
 });
 
@@ -492,8 +494,21 @@ tmpfsTest("disk full: the build's exit code is kept and the previous records sta
     assert.is(readFileSync(join(mnt, "last-build.json"), "utf8"), before);
     assert.is(readFileSync(join(mnt, "build-history.json"), "utf8"), hist);
     assert.equal(tempFiles(mnt), []);
+    assert.match(r.stdout, "log: not kept", "the summary says the record was not kept");
+    assert.not.match(r.stdout, `log: ${mnt}/last-build.log`);
     const failed = wrap(dash, s, ["os", "switch"], { ...env, FAKE_LINES: "20000", FAKE_BUILD: "fail", FAKE_EXIT: "9" });
     assert.is(failed.status, 9);
+    assert.match(failed.stdout, "error: builder for", "the errors are still shown, from the log that could not be kept");
+    // The printed record does not point at the previous build's log.
+    for (const shell of shells) {
+      const j = wrap(shell, s, ["os", "build", "--json"], { ...env, FAKE_LINES: "20000" });
+      assert.is(j.status, 0, shell.name);
+      assert.match(j.stderr, "this build is not recorded", shell.name);
+      assert.is(JSON.parse(j.stdout).buildLogPath, "", shell.name);
+    }
+    assert.is(readFileSync(join(mnt, "last-build.json"), "utf8"), before);
+    assert.is(readFileSync(join(mnt, "build-history.json"), "utf8"), hist);
+    assert.equal(tempFiles(mnt), []);
   } finally {
     spawnSync("umount", [mnt]);
     s.machine.cleanup();

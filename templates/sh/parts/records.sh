@@ -26,26 +26,48 @@ prov_bs_records_dir() {
 	prov_ret=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_default_log_dir}
 	[ -f "$prov_ret/last-build.json" ] && return 0
 	prov_bs_fallback_dir
-	[ -f "$prov_ret/last-build.json" ] && return 0
+	[ -n "$prov_ret" ] && [ -f "$prov_ret/last-build.json" ] && return 0
 	prov_ret=${NIXOS_PROVENANCE_LOG_DIR:-$prov_root$prov_default_log_dir}
 }
 
-# prov_bs_fallback_dir: prov_ret = the per-user log directory.
+# prov_bs_fallback_dir: prov_ret = the per-user log directory, or '' when
+# there is none. A relative XDG_STATE_HOME is ignored (the XDG Base
+# Directory spec: paths must be absolute), and so is a HOME that is not
+# absolute (records would land under the working directory, or /).
 prov_bs_fallback_dir() {
-	if [ -n "${XDG_STATE_HOME-}" ]; then
+	case ${XDG_STATE_HOME-} in
+	/*)
 		prov_ret=$XDG_STATE_HOME/nixos-builds
-	else
-		prov_ret=${HOME-}/.local/state/nixos-builds
-	fi
+		return 0
+		;;
+	esac
+	case ${HOME-} in
+	/*) prov_ret=${HOME%/}/.local/state/nixos-builds ;;
+	*) prov_ret= ;;
+	esac
 }
 
-# prov_bs_history_length: prov_ret = how many entries the history keeps.
+# prov_bs_history_length: prov_ret = how many entries the history keeps:
+# NIXOS_PROVENANCE_HISTORY_LENGTH when it is a positive integer (at most
+# 10000: the history is read whole on every build), else the default, with
+# a warning. Compared as text first: a number beyond the shell's integer
+# range is an error in [ ], not a value.
 prov_bs_history_length() {
 	prov_ret=${NIXOS_PROVENANCE_HISTORY_LENGTH:-$prov_default_history_length}
 	case $prov_ret in
 	'' | *[!0-9]* | 0 | 0*)
 		prov_warn "NIXOS_PROVENANCE_HISTORY_LENGTH must be a positive integer; using $prov_default_history_length"
 		prov_ret=$prov_default_history_length
+		;;
+	??????*)
+		prov_warn "NIXOS_PROVENANCE_HISTORY_LENGTH is more than 10000; using 10000"
+		prov_ret=10000
+		;;
+	*)
+		if [ "$prov_ret" -gt 10000 ]; then
+			prov_warn "NIXOS_PROVENANCE_HISTORY_LENGTH is more than 10000; using 10000"
+			prov_ret=10000
+		fi
 		;;
 	esac
 }
