@@ -234,7 +234,7 @@ test("verify: reproducible (0), differs (1), evaluation error (3), with the flak
     const attr = 'nixosConfigurations."testhost".config.system.build.toplevel.outPath';
     const ok = verify(m, ["2"], 0, { FAKE_NIX_EVAL_OUT: m.systemStorePath(2), FAKE_NIX_LOG: log });
     assert.equal(ok.doc, {
-      generation: "2", generationNumber: 2, result: "reproducible", storePath: m.systemStorePath(2), evaluatedPath: m.systemStorePath(2),
+      given: "2", generation: 2, result: "reproducible", storePath: m.systemStorePath(2), evaluatedPath: m.systemStorePath(2),
       flakeRef: meta.FLAKE_URL, attribute: attr, reason: null, error: null,
     });
     assert.is(ok.text.stdout, `generation 2: reproducible\n  store path ${m.systemStorePath(2)}\n  source     ${meta.FLAKE_URL}#${attr}\n`);
@@ -242,7 +242,7 @@ test("verify: reproducible (0), differs (1), evaluation error (3), with the flak
 
     const other = "/nix/store/00000000000000000000000000000000-nixos-system-testhost-24.05";
     const differs = verify(m, ["current"], 1, { FAKE_NIX_EVAL_OUT: other });
-    assert.equal([differs.doc.result, differs.doc.generationNumber, differs.doc.evaluatedPath, differs.doc.storePath], ["differs", 5, other, m.systemStorePath(5)]);
+    assert.equal([differs.doc.result, differs.doc.generation, differs.doc.evaluatedPath, differs.doc.storePath], ["differs", 5, other, m.systemStorePath(5)]);
     assert.match(differs.text.stdout, `  generation ${m.systemStorePath(5)}\n  evaluated  ${other}\n`);
 
     const failed = verify(m, ["1"], 3, { FAKE_NIX_EVAL: "fail" });

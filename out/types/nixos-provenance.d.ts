@@ -274,10 +274,10 @@ export type ClosureChange = {
 };
 /** Whether a generation's recorded source (flake URL or a local checkout at the recorded commit) evaluates to the generation's own store path. */
 export type GenerationVerify = {
-  /** Generation as given (`current`, `42`, ...). */
-  generation: string;
+  /** The generation as given (`current`, `42`, `-1`, ...). */
+  given: string;
   /** Its number; null when it is no generation of the profile. */
-  generationNumber: number | null;
+  generation: number | null;
   /** `reproducible` (exit 0), `differs` (exit 1), `unverifiable` (exit 2: see reason) or `error` (exit 3: see error). */
   result: "reproducible" | "differs" | "unverifiable" | "error";
   /** The generation's store path. */

@@ -7,8 +7,8 @@ export const generationVerifyShape: JsonShapeSpec = {
   description: "Whether a generation's recorded source (flake URL or a local checkout at the recorded commit) evaluates to the generation's own store path.",
   writer: { prefix: "gv" },
   shape: obj("A verification.", {
-    generation: str("Generation as given (`current`, `42`, ...)."),
-    generationNumber: nullable(int("Its number; null when it is no generation of the profile.")),
+    given: str("The generation as given (`current`, `42`, `-1`, ...)."),
+    generation: nullable(int("Its number; null when it is no generation of the profile.")),
     result: str("`reproducible` (exit 0), `differs` (exit 1), `unverifiable` (exit 2: see reason) or `error` (exit 3: see error).", { enum: ["reproducible", "differs", "unverifiable", "error"] }),
     storePath: str("The generation's store path."),
     evaluatedPath: nullable(str("The store path the recorded source evaluates to; null when it was not evaluated or the evaluation failed.")),

@@ -547,10 +547,10 @@ function json_ClosureChange(V) { return "{" "\"name\":" V["name"] ",\"from\":" V
 # prov_json_GenerationVerify: prov_ret = one GenerationVerify from prov_gv_<key>.
 prov_json_GenerationVerify() {
 	prov_jw=
-	prov_json_str "$prov_gv_generation"
-	prov_jw=$prov_jw'"generation":'$prov_ret
-	prov_json_num "$prov_gv_generationNumber"
-	prov_jw=$prov_jw',"generationNumber":'$prov_ret
+	prov_json_str "$prov_gv_given"
+	prov_jw=$prov_jw'"given":'$prov_ret
+	prov_json_num "$prov_gv_generation"
+	prov_jw=$prov_jw',"generation":'$prov_ret
 	prov_json_str "$prov_gv_result"
 	prov_jw=$prov_jw',"result":'$prov_ret
 	prov_json_str "$prov_gv_storePath"

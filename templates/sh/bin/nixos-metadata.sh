@@ -996,8 +996,8 @@ prov_cmd_verify() {
 	prov_md_load "$prov_gen_path"
 	prov_store_path "$prov_gen_path"
 	prov_gv_storePath=$prov_ret
-	prov_gv_generation=$prov_gen_spec
-	prov_gv_generationNumber=$prov_gen_num
+	prov_gv_given=$prov_gen_spec
+	prov_gv_generation=$prov_gen_num
 	prov_gv_evaluatedPath=
 	prov_gv_error=
 	if ! prov_verify_plan; then
