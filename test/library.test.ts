@@ -60,7 +60,7 @@ function script(): string {
     '[ "$IFS" = "$prov_t_ifs0" ] || echo "IFS changed"',
     'prov_t_names1=$(prov_t_names)',
     // New global names: only prov_* (and the shells' own bookkeeping).
-    'printf "%s\\n" "$prov_t_names1" | while IFS= read -r n; do case $n in prov_* | _ | LINENO | RANDOM | SECONDS | OPTIND | OPTARG | PIPESTATUS | BASH_* | FUNCNAME | ZSH_* | funcfiletrace | funcsourcetrace | funcstack | functrace | zsh_eval_context | LINES | COLUMNS | TTYIDLE | ERRNO | EPOCHREALTIME | EPOCHSECONDS | SRANDOM | BASHPID | HISTCMD | COMP_WORDBREAKS) continue ;; esac; printf "%s\\n" "$prov_t_names0" | grep -qx "$n" || echo "new global: $n"; done',
+    'printf "%s\\n" "$prov_t_names1" | while IFS= read -r n; do case $n in prov_* | _ | LINENO | RANDOM | SECONDS | OPTIND | OPTARG | PIPESTATUS | BASH_* | FUNCNAME | ZSH_* | funcfiletrace | funcsourcetrace | funcstack | functrace | zsh_eval_context | KSH_MATCH | LINES | COLUMNS | TTYIDLE | ERRNO | EPOCHREALTIME | EPOCHSECONDS | SRANDOM | BASHPID | HISTCMD | COMP_WORDBREAKS) continue ;; esac; printf "%s\\n" "$prov_t_names0" | grep -qx "$n" || echo "new global: $n"; done',
   );
   return lines.join("\n") + "\n";
 }

@@ -20,6 +20,17 @@
 # found next to the calling command, else on PATH); the other generation
 # functions use the same detection code as nixos-generation-info, no fork.
 
+# Sourced under the caller's options: set -a would export every prov_*
+# global (to every command the caller runs later), so it is off while the
+# parts load (before the first assignment) and back on after.
+case $- in
+*a*)
+	set +a
+	prov_api_src_opts=a
+	;;
+*) prov_api_src_opts= ;;
+esac
+
 # The parts live in nixos-provenance/ beside this file. A sourced file cannot
 # know its own path in POSIX sh, so the Nix package writes it in place of the
 # token; from a checkout, set NIXOS_PROVENANCE_LIBDIR (or source it from bash
@@ -38,9 +49,18 @@ case $prov_libdir in
 esac
 for prov_l in 'core' 'schema' 'metadata' 'json' 'generations' 'records' 'api'; do
 	if ! [ -f "$prov_libdir/nixos-provenance/$prov_l.sh" ]; then
-		printf '%s\n' "build-status.sh: cannot read $prov_libdir/nixos-provenance/$prov_l.sh (the nixos-provenance library parts); set NIXOS_PROVENANCE_LIBDIR" >&2
+		command printf '%s\n' "build-status.sh: cannot read $prov_libdir/nixos-provenance/$prov_l.sh (the nixos-provenance library parts); set NIXOS_PROVENANCE_LIBDIR" >&2
+		case $prov_api_src_opts in *a*) set -a ;; esac
 		return 70
 	fi
 	# shellcheck source=/dev/null
 	. "$prov_libdir/nixos-provenance/$prov_l.sh"
 done
+# The sibling commands the functions run: the package's own bin/ when this
+# is an installed library, else PATH; never a prov_bindir from the caller's
+# environment.
+prov_bindir=
+if [ -x "$prov_libdir/../bin/nixos-build-status" ]; then
+	prov_bindir=$prov_libdir/../bin
+fi
+case $prov_api_src_opts in *a*) set -a ;; esac

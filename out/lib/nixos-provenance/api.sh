@@ -5,51 +5,79 @@
 
 # shellcheck shell=sh
 # The seed's public functions (lib/build-status.sh): thin wrappers over the
-# prov_* parts. Each runs under `emulate -L sh` in zsh.
+# prov_* parts. Each public NAME runs prov_api_NAME between prov_api_in and
+# prov_api_out, so it gives the same answers whatever the caller did: its
+# options (set -e, -f, -a) and IFS are saved, set to what the runtime
+# needs and restored, and the status is the function's own (a failing
+# command inside never ends a set -e caller; only a function that reports
+# failure returns non-zero). zsh runs them under `emulate -L sh` as well.
+# External tools and printf are called through `command`, so a caller's
+# functions or aliases named awk, cat, printf, ... are not used.
+
+# prov_api_in: save the caller's options and IFS; the runtime's own.
+prov_api_in() {
+	# set +a before any assignment: under set -a it would be exported.
+	case $- in
+	*a*)
+		set +a
+		prov_api_opts=a$-
+		;;
+	*) prov_api_opts=$- ;;
+	esac
+	set +ef
+	prov_api_ifs_set=${IFS+1}
+	prov_api_ifs=${IFS-}
+	IFS=' 	
+'
+}
+
+# prov_api_out STATUS: the caller's options and IFS back; return STATUS.
+prov_api_out() {
+	prov_api_rc=$1
+	if [ -n "$prov_api_ifs_set" ]; then IFS=$prov_api_ifs; else unset IFS; fi
+	case $prov_api_opts in *a*) set -a ;; esac
+	case $prov_api_opts in *f*) set -f ;; esac
+	case $prov_api_opts in *e*) set -e ;; esac
+	return "$prov_api_rc"
+}
 
 # json_escape STRING: STRING escaped for use inside a JSON string.
-json_escape() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_json_escape() {
 	prov_json_str "${1-}"
 	prov_ret=${prov_ret#\"}
-	printf '%s\n' "${prov_ret%\"}"
+	command printf '%s\n' "${prov_ret%\"}"
 }
 
 # json_bool VALUE: true for true/yes/on/1 (any case), else false.
-json_bool() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_json_bool() {
 	case ${1-} in
-	[Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn] | 1) printf '%s\n' true ;;
-	*) printf '%s\n' false ;;
+	[Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn] | 1) command printf '%s\n' true ;;
+	*) command printf '%s\n' false ;;
 	esac
 }
 
-get_current_generation() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_current_generation() {
 	prov_system_detect
-	printf '%s\n' "${prov_sys_current:-unknown}"
+	command printf '%s\n' "${prov_sys_current:-unknown}"
 }
 
-get_current_generation_json() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_current_generation_json() {
 	if prov_bs_tool nixos-generation-info; then
 		"$prov_ret" --json && return 0
 	fi
-	printf '%s\n' '{}'
+	command printf '%s\n' '{}'
 	return 1
 }
 
-get_generation_short() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_generation_short() {
 	prov_bs_tool nixos-generation-info && "$prov_ret" --short && return 0
-	printf '%s\n' unknown
+	command printf '%s\n' unknown
 	return 1
 }
 
 # is_generation_in_sync: succeeds when the running system is the newest
 # generation and Home Manager (when present) is activated at its newest.
-is_generation_in_sync() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_is_generation_in_sync() {
 	prov_system_detect
 	[ "$prov_sys_status" = in-sync ] || return 1
 	prov_hm_detect
@@ -59,39 +87,35 @@ is_generation_in_sync() {
 # prov_bs_cat_or FILE DEFAULT: print a record file, or DEFAULT when there is none.
 prov_bs_cat_or() {
 	if [ -f "$1" ] && [ -r "$1" ]; then
-		command cat "$1"
+		command cat -- "$1"
 	else
-		printf '%s\n' "$2"
+		command printf '%s\n' "$2"
 	fi
 }
 
-get_last_build_status() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_last_build_status() {
 	prov_bs_records_dir "${1-}"
 	prov_bs_cat_or "$prov_ret/last-build.json" '{}'
 }
 
-get_last_build_exit_code() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_last_build_exit_code() {
 	prov_bs_records_dir "${1-}"
 	if prov_bs_json_key "$prov_ret/last-build.json" exitCode; then
 		case $prov_ret in
-		*[!0-9]*) printf '%s\n' 999 ;;
-		*) printf '%s\n' "$prov_ret" ;;
+		*[!0-9]*) command printf '%s\n' 999 ;;
+		*) command printf '%s\n' "$prov_ret" ;;
 		esac
 	else
-		printf '%s\n' 999
+		command printf '%s\n' 999
 	fi
 }
 
-was_last_build_successful() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_was_last_build_successful() {
 	prov_bs_records_dir "${1-}"
 	prov_bs_json_key "$prov_ret/last-build.json" exitCode && [ "$prov_ret" = 0 ]
 }
 
-get_build_history() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_build_history() {
 	prov_bs_records_dir "${1-}"
 	prov_bs_cat_or "$prov_ret/build-history.json" '[]'
 }
@@ -99,15 +123,14 @@ get_build_history() {
 # get_build_history_summary [LOG_DIR] [COUNT]: a JSON array of the last
 # COUNT (default 10) builds, one object per line: timestamp, target, action,
 # exitCode, success, duration, generation (the generation after the build).
-get_build_history_summary() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_build_history_summary() {
 	prov_bs_records_dir "${1-}"
 	prov_bs_count=${2:-10}
 	case $prov_bs_count in
 	'' | *[!0-9]*) prov_bs_count=10 ;;
 	esac
 	if ! [ -f "$prov_ret/build-history.json" ]; then
-		printf '%s\n' '[]'
+		command printf '%s\n' '[]'
 		return 0
 	fi
 	LC_ALL=C command awk -v count="$prov_bs_count" '
@@ -136,37 +159,35 @@ get_build_history_summary() {
 			printf "["
 			for (i = start; i <= n; i++) printf "%s\n%s", (i > start ? "," : ""), ring[i % count]
 			print (n >= start ? "\n]" : "]")
-		}'"$prov_awk_json_BuildHistorySummary" "$prov_ret/build-history.json"
+		}'"$prov_awk_json_BuildHistorySummary" <"$prov_ret/build-history.json"
 }
 
 # extract_nix_errors LOG_FILE: the error blocks of a build log (each
 # `error:` line with the lines that belong to it and 3 lines of context)
 # as a JSON array of strings. Streams the file: any size is fine.
-extract_nix_errors() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_extract_nix_errors() {
 	if ! [ -f "${1-}" ] || ! [ -r "${1-}" ]; then
 		prov_warn "extract_nix_errors: cannot read ${1-(no file given)}"
-		printf '%s\n' '[]'
+		command printf '%s\n' '[]'
 		return 1
 	fi
-	LC_ALL=C command awk -v what=blocks "$prov_json_awk_lib$prov_bs_log_awk" "$1"
+	# Through stdin: a file operand like a=b/last-build.log would be an awk assignment.
+	LC_ALL=C command awk -v what=blocks "$prov_json_awk_lib$prov_bs_log_awk" <"$1"
 }
 
 # extract_build_phase LOG_FILE: the last build phase (`hello: buildPhase`)
 # or derivation (`building hello-2.12`) seen in a log, or `unknown`.
-extract_build_phase() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_extract_build_phase() {
 	if ! [ -f "${1-}" ] || ! [ -r "${1-}" ]; then
-		printf '%s\n' unknown
+		command printf '%s\n' unknown
 		return 1
 	fi
-	LC_ALL=C command awk -v what=phase "$prov_json_awk_lib$prov_bs_log_awk" "$1"
+	LC_ALL=C command awk -v what=phase "$prov_json_awk_lib$prov_bs_log_awk" <"$1"
 }
 
 # check_failed_units: failed systemd units as a JSON array ([] when
 # systemctl is missing or cannot talk to systemd).
-check_failed_units() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_check_failed_units() {
 	if command -v systemctl >/dev/null 2>&1; then
 		{ command systemctl list-units --state=failed --no-legend --plain --no-pager 2>/dev/null || :; } |
 			LC_ALL=C command awk '
@@ -174,58 +195,53 @@ check_failed_units() {
 				END { printf "["; for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), "\"" jesc(u[i]) "\""; print "]" }
 			'"$prov_json_awk_lib"
 	else
-		printf '%s\n' '[]'
+		command printf '%s\n' '[]'
 	fi
 }
 
 # check_journal_errors [SINCE]: number of journal lines at priority err or
 # worse since SINCE (default "1 hour ago"); 0 when journalctl is missing.
-check_journal_errors() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_check_journal_errors() {
 	if command -v journalctl >/dev/null 2>&1; then
 		{ command journalctl -p err --since "${1:-1 hour ago}" --no-pager -q -o cat 2>/dev/null || :; } |
 			command wc -l | command tr -d ' '
 	else
-		printf '%s\n' 0
+		command printf '%s\n' 0
 	fi
 }
 
 # get_current_commit: configuration commit of the running system (from its
 # /etc/nixos-metadata, else its configuration-revision), or `unknown`.
-get_current_commit() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_current_commit() {
 	prov_commit_detect "$prov_current"
-	printf '%s\n' "$prov_commit_full"
+	command printf '%s\n' "$prov_commit_full"
 }
 
-get_current_nixpkgs_rev() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_current_nixpkgs_rev() {
 	prov_bs_rev=
 	if prov_meta_read "$prov_current/etc/nixos-metadata"; then
 		prov_bs_rev=${prov_meta_NIXPKGS_REV-}
 	fi
-	printf '%s\n' "${prov_bs_rev:-unknown}"
+	command printf '%s\n' "${prov_bs_rev:-unknown}"
 }
 
 # get_home_manager_generation: number of the activated Home Manager
 # generation; `none` without a per-user Home Manager profile, `unknown`
 # when there are profiles but none is activated.
-get_home_manager_generation() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_get_home_manager_generation() {
 	prov_hm_detect
 	if [ -n "$prov_hm_current" ]; then
-		printf '%s\n' "$prov_hm_current"
+		command printf '%s\n' "$prov_hm_current"
 	elif [ "$prov_hm_status" = absent ] || [ "$prov_hm_status" = nixos-module ]; then
-		printf '%s\n' none
+		command printf '%s\n' none
 	else
-		printf '%s\n' unknown
+		command printf '%s\n' unknown
 	fi
 }
 
 # create_status_report [json|human]: the report of nixos-build-status
 # (default json). Returns 0 when the report was made (whatever it says).
-create_status_report() {
-	[ -n "${ZSH_VERSION-}" ] && emulate -L sh
+prov_api_create_status_report() {
 	case ${1:-json} in
 	json) prov_bs_fmt=--json ;;
 	human | text) prov_bs_fmt= ;;
@@ -247,4 +263,120 @@ create_status_report() {
 	0 | 1 | 2) return 0 ;;
 	*) return 1 ;;
 	esac
+}
+
+# The public names (see the top of this file).
+json_escape() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_json_escape "$@"
+	prov_api_out "$?"
+}
+json_bool() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_json_bool "$@"
+	prov_api_out "$?"
+}
+get_current_generation() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_current_generation "$@"
+	prov_api_out "$?"
+}
+get_current_generation_json() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_current_generation_json "$@"
+	prov_api_out "$?"
+}
+get_generation_short() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_generation_short "$@"
+	prov_api_out "$?"
+}
+is_generation_in_sync() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_is_generation_in_sync "$@"
+	prov_api_out "$?"
+}
+get_last_build_status() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_last_build_status "$@"
+	prov_api_out "$?"
+}
+get_last_build_exit_code() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_last_build_exit_code "$@"
+	prov_api_out "$?"
+}
+was_last_build_successful() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_was_last_build_successful "$@"
+	prov_api_out "$?"
+}
+get_build_history() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_build_history "$@"
+	prov_api_out "$?"
+}
+get_build_history_summary() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_build_history_summary "$@"
+	prov_api_out "$?"
+}
+extract_nix_errors() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_extract_nix_errors "$@"
+	prov_api_out "$?"
+}
+extract_build_phase() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_extract_build_phase "$@"
+	prov_api_out "$?"
+}
+check_failed_units() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_check_failed_units "$@"
+	prov_api_out "$?"
+}
+check_journal_errors() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_check_journal_errors "$@"
+	prov_api_out "$?"
+}
+get_current_commit() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_current_commit "$@"
+	prov_api_out "$?"
+}
+get_current_nixpkgs_rev() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_current_nixpkgs_rev "$@"
+	prov_api_out "$?"
+}
+get_home_manager_generation() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_get_home_manager_generation "$@"
+	prov_api_out "$?"
+}
+create_status_report() {
+	if [ -n "${ZSH_VERSION-}" ]; then emulate -L sh; fi
+	prov_api_in
+	prov_api_create_status_report "$@"
+	prov_api_out "$?"
 }

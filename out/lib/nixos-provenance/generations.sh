@@ -249,7 +249,7 @@ prov_user_detect() {
 	prov_user=${USER:-}
 	prov_user_check
 	if [ -z "$prov_user" ]; then
-		prov_user=$(id -un 2>/dev/null) || prov_user=
+		prov_user=$(command id -un 2>/dev/null) || prov_user=
 		prov_user_check
 		[ -n "$prov_user" ] || prov_user=${LOGNAME:-}
 		prov_user_check

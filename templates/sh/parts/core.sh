@@ -13,7 +13,7 @@ prov_current=$prov_root/run/current-system
 prov_booted=$prov_root/run/booted-system
 
 prov_warn() {
-	printf '%s: %s\n' "${prov_prog:-nixos-provenance}" "$*" >&2
+	command printf '%s: %s\n' "${prov_prog:-nixos-provenance}" "$*" >&2
 }
 
 # prov_die STATUS MESSAGE...

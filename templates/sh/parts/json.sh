@@ -58,7 +58,7 @@ END { if (mode != "lines") printf "\"%s\"", jesc(all) }
 prov_json_str() {
 	case $1 in
 	*[!\ -~]* | *[\"\\]*)
-		prov_ret=$(printf '%s\n' "$1" | LC_ALL=C awk -v mode=value "$prov_json_awk")
+		prov_ret=$(command printf '%s\n' "$1" | LC_ALL=C command awk -v mode=value "$prov_json_awk")
 		;;
 	*)
 		prov_ret=\"$1\"

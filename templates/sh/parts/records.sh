@@ -80,7 +80,7 @@ prov_bs_json_key() {
 	[ -f "$1" ] || return 1
 	# Bounded: a record is a few KiB; a file over 4 MiB is not one (and would
 	# take a minute to scan).
-	prov_ret=$(command head -c 4194305 -- "$1" 2>/dev/null | LC_ALL=C awk -v key="$2" '
+	prov_ret=$(command head -c 4194305 -- "$1" 2>/dev/null | LC_ALL=C command awk -v key="$2" '
 		{
 			if ((n += length($0) + 1) > 4194305) exit
 			p = index($0, "\"" key "\":")
