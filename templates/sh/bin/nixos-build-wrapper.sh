@@ -418,6 +418,21 @@ prov_bw_builder() {
 	fi
 }
 
+# prov_bw_left "$@": the left side of the build's pipe: the builder, then
+# its status on fd 3.
+prov_bw_left() {
+	trap : INT
+	prov_bw_builder "$@" 2>&1 3>&- 4>&- 5>&-
+	printf '%s\n' "$?" >&3
+}
+
+# prov_bw_tee: the log (fd 5, as /dev/fd/6 for tee) and stdout; `tee` on
+# fd 3 when it could not write everything.
+prov_bw_tee() {
+	trap '' INT
+	command tee -a -- /dev/fd/6 6>&5 5>&- 3>&- 4>&- || printf '%s\n' tee >&3
+}
+
 # prov_bw_run "$@": run the builder, live, into the temporary log (written
 # by tee through /dev/fd: the descriptor opened once, never the name); sets
 # prov_bw_code to its exit status and prov_bw_logfail when tee could not
@@ -454,31 +469,9 @@ prov_bw_run() {
 		set -- script -qefc "$prov_bw_shcmd" /dev/null
 	fi
 	if [ -n "$prov_bw_nom" ]; then
-		prov_bw_out=$(
-			{
-				{
-					trap : INT
-					prov_bw_builder "$@" 2>&1 3>&- 4>&- 5>&-
-					printf '%s\n' "$?" >&3
-				} | (
-					trap '' INT
-					command tee -a -- /dev/fd/6 6>&5 5>&- 3>&- 4>&- || printf '%s\n' tee >&3
-				) | (trap '' INT && exec nom --json >&4 2>&1 3>&- 4>&- 5>&-)
-			} 3>&1
-		) || :
+		prov_bw_out=$({ prov_bw_left "$@" | prov_bw_tee | (trap '' INT && exec nom --json >&4 2>&1 3>&- 4>&- 5>&-); } 3>&1) || :
 	else
-		prov_bw_out=$(
-			{
-				{
-					trap : INT
-					prov_bw_builder "$@" 2>&1 3>&- 4>&- 5>&-
-					printf '%s\n' "$?" >&3
-				} | (
-					trap '' INT
-					command tee -a -- /dev/fd/6 >&4 6>&5 5>&- 3>&- 4>&- || printf '%s\n' tee >&3
-				)
-			} 3>&1
-		) || :
+		prov_bw_out=$({ prov_bw_left "$@" | prov_bw_tee >&4; } 3>&1) || :
 	fi
 	exec 4>&-
 	prov_bw_code=
