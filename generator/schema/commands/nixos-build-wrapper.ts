@@ -20,6 +20,7 @@ export const nixosBuildWrapper: CommandSpec = {
   exitCodes: [
     { name: "ok", code: 0, description: "The build succeeded; otherwise the build's own exit code is returned." },
     { name: "usage", code: 64, description: "Invalid arguments; nothing was built (64 = EX_USAGE, so it cannot be mistaken for a build's own status)." },
+    { name: "notNixos", code: 69, description: "os on a machine that is not NixOS: neither /run/current-system nor a system profile exists (69 = EX_UNAVAILABLE); one line on stderr says so, nothing is built or recorded. home builds anywhere (standalone Home Manager)." },
     { name: "software", code: 70, description: "The installation is broken: lib/build-status.sh cannot be read (70 = EX_SOFTWARE)." },
     { name: "notFound", code: 127, description: "The builder (nixos-rebuild, or home-manager for `home`; nh when present) is not installed: refused before starting, nothing recorded; one line on stderr names the missing tool and what provides it." },
     { name: "interrupted", code: 130, description: "Interrupted (Ctrl-C); the record is marked interrupted." },

@@ -39,6 +39,7 @@ export const nixosMetadata: CommandSpec = {
     { name: "differ", code: 1, description: "diff: the generations differ; verify: the recorded source evaluates to another store path (both are printed)." },
     { name: "trouble", code: 2, description: "diff: an error (no such generation, ...), like diff(1); verify: the generation cannot be verified (dirty tree, no commit, no flake URL or host name recorded, no such generation), saying why." },
     { name: "evalFailed", code: 3, description: "verify: the evaluation failed (or nix is missing); its first error message is printed." },
+    { name: "notNixos", code: 69, description: "Not a NixOS system: neither /run/current-system nor a system profile exists (69 = EX_UNAVAILABLE); one line on stderr says so." },
     { name: "usage", code: 64, description: "Invalid arguments (64 = EX_USAGE, shared by every command but nixos-build-status)." },
   ],
   jsonOutputs: ["NixosMetadata", "GenerationList", "GenerationDiff", "GenerationDiffChange", "GenerationDiffCommit", "GenerationDiffInput", "GenerationDiffValue", "ClosureChange", "GenerationVerify", "ActivationHistory", "NixpkgsAudit"],

@@ -1084,6 +1084,10 @@ prov_main() {
 		boot | test) prov_usage_error "home has no '$prov_bw_action' action (switch, build, dry-build, dry-activate)" ;;
 		esac
 	fi
+	# Only os needs NixOS: standalone Home Manager builds anywhere.
+	if [ "$prov_bw_target" = os ] && ! prov_nixos_present; then
+		prov_die "$prov_exit_notNixos" "$prov_ret"
+	fi
 
 	# Every global the rest reads, set here first (none may come from the
 	# environment: prov_bw_unexport).

@@ -1238,6 +1238,7 @@ prov_is_rev() {
 # parser as `~N` (prov_resolve reads both), unless it is a flag's value.
 prov_main() {
 	prov_parse "$@"
+	prov_nixos_present || prov_die "$prov_exit_notNixos" "$prov_ret"
 	prov_dispatch
 	exit "$prov_md_status"
 }
