@@ -434,9 +434,8 @@ prov_list_stream() {
 	# without stat every date is unknown and no file is read.
 	prov_list_stat 'D	%y	%n' "$@"
 	# What each generation's files are (a FIFO or a device must never be
-	# opened) and how large: one glob each, stat -L on what exists.
-	set -- "$prov_profiles"/system-*-link/etc/nixos-metadata \
-		"$prov_profiles"/system-*-link/nixos-version "$prov_profiles"/system-*-link/configuration-revision
+	# opened) and how large: stat -L of the three paths of every link (no
+	# glob through the links: that is a path walk per link in the shell).
 	prov_list_stat 'F	%s	%F	%n' -L "$@"
 	set --
 	# Kernel versions and specialisations of every generation: one glob
@@ -454,7 +453,9 @@ prov_list_stream() {
 	printf 'G\t%s\n' "$@"
 }
 
-# prov_list_stat FORMAT [-L] FILE...: stat -c FORMAT of every FILE, 1,000
+# prov_list_stat FORMAT [-L] FILE...: stat -c FORMAT of every FILE (with
+# -L: of each FILE's etc/nixos-metadata, nixos-version and
+# configuration-revision, links followed), 1,000
 # files per stat run (xargs; 100,000 links in one command line fail with
 # E2BIG). Errors (a pattern that matched nothing, a dangling link) are left
 # out.
@@ -464,7 +465,11 @@ prov_list_stat() {
 	command -v stat >/dev/null 2>&1 || return 0
 	if [ "$1" = -L ]; then
 		shift
-		printf '%s\0' "$@" | command xargs -0 -n 1000 stat -L -c "$prov_l" -- 2>/dev/null
+		{
+			printf '%s/etc/nixos-metadata\0' "$@"
+			printf '%s/nixos-version\0' "$@"
+			printf '%s/configuration-revision\0' "$@"
+		} | command xargs -0 -n 1000 stat -L -c "$prov_l" -- 2>/dev/null
 	else
 		printf '%s\0' "$@" | command xargs -0 -n 1000 stat -c "$prov_l" -- 2>/dev/null
 	fi
