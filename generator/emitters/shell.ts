@@ -271,13 +271,6 @@ function fieldTables(model: Model): string {
   return out.join("\n");
 }
 
-function usageFunction(command: ResolvedCommand): string {
-  const lines = usageText(command)
-    .split("\n")
-    .map((line) => q(line));
-  return ["prov_usage() {", `\tprintf '%s\\n' ${lines.join(" \\\n\t\t")}`, "}"].join("\n");
-}
-
 function parserFunction(command: ResolvedCommand): string {
   const flags = command.flags.filter((f) => f.long !== "--help");
   const subs = command.subcommands ?? [];
@@ -337,6 +330,7 @@ function parserFunction(command: ResolvedCommand): string {
     "",
     "# prov_parse_option FLAG HOW: one option of the schema (HOW: the number of",
     "# words left, or `inline` for --flag=value); status 1 for an unknown one.",
+    "# shellcheck disable=SC2317 # called by prov_parse_args, in the core part",
     "prov_parse_option() {",
     "\tcase $1 in",
   );
@@ -450,7 +444,7 @@ function commandFile(command: ResolvedCommand, sources: RuntimeSources): string 
   const marker = body.indexOf(`\n${ZERO_WIDTH_MARKER}\n`);
   const early = marker >= 0 ? body.slice(0, marker + 1) : "";
   const rest = marker >= 0 ? body.slice(marker + ZERO_WIDTH_MARKER.length + 2) : body;
-  const generated = [usageFunction(command), parserFunction(command)].join("\n\n");
+  const generated = parserFunction(command);
   const parts = partsNeeded(early + rest + generated, sources);
   const exits = command.exitCodes.map((e) => `prov_exit_${shellIdentifier(e.name)}=${e.code}`);
   const polls = command.flags.filter((f) => f.poll).map((f) => f.long);
@@ -471,7 +465,6 @@ function commandFile(command: ResolvedCommand, sources: RuntimeSources): string 
     "",
     loadParts(command, parts),
     "",
-    "# shellcheck disable=SC2016 # backquotes in the help text are Markdown, not commands",
     generated,
     "",
     rest.trimEnd(),
@@ -523,6 +516,8 @@ export const emitShellRuntime: Emitter = (model) => {
   const sources = loadSources(model);
   return [
     ...model.commands.map((command) => ({ path: `out/bin/${command.name}`, content: commandFile(command, sources), executable: true })),
+    // The --help texts are data beside the parts (prov_usage prints one), not code in each command.
+    ...model.commands.map((command) => ({ path: `out/lib/${partsDir}/usage/${command.name}.txt`, content: `${usageText(command)}\n` })),
     ...partOrder.map((name) => partFile(name, sources.parts.get(name)!, model)),
     libraryFile(model, sources),
   ];

@@ -48,6 +48,14 @@ prov_sh_quote() {
 	done
 }
 
+# prov_usage: the command's --help text, kept beside the parts
+# (usage/<command>.txt, generated from the schema).
+prov_usage() {
+	while IFS= read -r prov_l; do
+		printf '%s\n' "$prov_l"
+	done <"$prov_libdir/nixos-provenance/usage/$prov_prog.txt"
+}
+
 # prov_usage_error MESSAGE: the one way a command refuses its arguments:
 # the message and the usage text on stderr, exit $prov_exit_usage (each
 # command's generated prov_usage and exit codes come from the schema).

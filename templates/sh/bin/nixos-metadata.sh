@@ -147,6 +147,7 @@ prov_md_load() {
 
 # prov_md_plain_one NAME KEY A B (for prov_md_each_field): prov_md_NAME
 # with control characters shown as `?` (the human view is for terminals).
+# shellcheck disable=SC2317 # called by name, by a generated prov_md_each_* table
 prov_md_plain_one() {
 	prov_plain "$4"
 	eval "prov_md_$1=\$prov_ret"
@@ -283,7 +284,7 @@ BEGIN {
 	hist = ENVIRON["PROV_MD_HISTORY"]
 	if (hist != "") {
 		while ((getline hl < hist) > 0) {
-			g = hval(hl, "generation"); t = htext(hval(hl, "time"))
+			g = recval(hl, "generation"); t = htext(recval(hl, "time"))
 			if (g ~ /^[0-9]+$/ && t ~ /^[0-9]/) { sub(/T/, " ", t); sub(/Z$/, "", t); act[g] = t }
 		}
 		close(hist)
@@ -609,6 +610,7 @@ prov_short_rev() {
 }
 
 # prov_diff_input INPUT FIELD REPOSITORY A B: a changed input revision.
+# shellcheck disable=SC2317 # called by name, by a generated prov_md_each_* table
 prov_diff_input() {
 	[ "$4" = "$5" ] && return 0
 	prov_diff_count=$((prov_diff_count + 1))
@@ -1071,20 +1073,7 @@ prov_md_mode_verify_json() {
 # record whose store path is not the running system's (cur). `now` is
 # the current time (seconds), `limit` the number of records (0: all).
 # shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
-prov_history_lib='
-function hval(line, key,    p, s, i, c, out) {
-	p = index(line, "\"" key "\":")
-	if (p == 0) return "null"
-	s = substr(line, p + length(key) + 3)
-	if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
-	out = "\""
-	for (i = 2; i <= length(s); i++) {
-		c = substr(s, i, 1); out = out c
-		if (c == "\\") { i++; out = out substr(s, i, 1); continue }
-		if (c == "\"") break
-	}
-	return out
-}
+prov_history_lib=$prov_awk_record_value'
 function htext(v) { if (v == "null") return "-"; if (substr(v, 1, 1) == "\"") { v = substr(v, 2, length(v) - 2); gsub(/\\./, "?", v); gsub(/[\001-\037\177]/, "?", v) } return v }
 '
 # shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
@@ -1109,29 +1098,29 @@ END {
 	if (bad) { print "not an activation history" > "/dev/stderr"; exit 3 }
 	if (mode == "previous") {
 		for (i = n; i >= 1; i--) {
-			g = hval(rec[i], "generation")
-			if (g ~ /^[0-9]+$/ && htext(hval(rec[i], "storePath")) != cur) { print g; exit }
+			g = recval(rec[i], "generation")
+			if (g ~ /^[0-9]+$/ && htext(recval(rec[i], "storePath")) != cur) { print g; exit }
 		}
 		exit 1
 	}
 	shown = 0
 	for (i = n; i >= 1 && (limit == 0 || shown < limit); i--) {
 		r = rec[i]
-		t0 = num(hval(r, "timestamp"))
-		t1 = i < n ? num(hval(rec[i + 1], "timestamp")) : now + 0
+		t0 = num(recval(r, "timestamp"))
+		t1 = i < n ? num(recval(rec[i + 1], "timestamp")) : now + 0
 		ran = (t0 < 0 || t1 < 0 || t1 < t0) ? -1 : t1 - t0
 		if (mode == "json") {
-			V["time"] = hval(r, "time"); V["action"] = hval(r, "action"); V["generation"] = hval(r, "generation")
-			V["storePath"] = hval(r, "storePath"); V["commit"] = hval(r, "commit"); V["dirty"] = hval(r, "dirty")
-			V["bootedGeneration"] = hval(r, "bootedGeneration"); V["previousGeneration"] = hval(r, "previousGeneration")
+			V["time"] = recval(r, "time"); V["action"] = recval(r, "action"); V["generation"] = recval(r, "generation")
+			V["storePath"] = recval(r, "storePath"); V["commit"] = recval(r, "commit"); V["dirty"] = recval(r, "dirty")
+			V["bootedGeneration"] = recval(r, "bootedGeneration"); V["previousGeneration"] = recval(r, "previousGeneration")
 			V["ranSeconds"] = ran < 0 ? "null" : ran; V["current"] = i == n ? "true" : "false"
 			printf "%s%s", (shown ? ",\n" : "[\n"), json_ActivationHistory(V)
 		} else {
 			if (!shown) printf "%-20s %-6s %-7s %-9s %-9s %-8s %s\n", "ACTIVATED (UTC)", "GEN", "ACTION", "COMMIT", "RAN", "BEFORE", "FLAGS"
-			t = htext(hval(r, "time")); sub(/T/, " ", t); sub(/Z$/, "", t)
-			c = htext(hval(r, "commit")); if (c != "unknown" && c != "-") c = substr(c, 1, 7)
-			if (hval(r, "dirty") == "true") c = c "*"
-			printf "%-20s %-6s %-7s %-9s %-9s %-8s %s\n", t, htext(hval(r, "generation")), htext(hval(r, "action")), c, span(ran), htext(hval(r, "previousGeneration")), (i == n ? "current" : "")
+			t = htext(recval(r, "time")); sub(/T/, " ", t); sub(/Z$/, "", t)
+			c = htext(recval(r, "commit")); if (c != "unknown" && c != "-") c = substr(c, 1, 7)
+			if (recval(r, "dirty") == "true") c = c "*"
+			printf "%-20s %-6s %-7s %-9s %-9s %-8s %s\n", t, htext(recval(r, "generation")), htext(recval(r, "action")), c, span(ran), htext(recval(r, "previousGeneration")), (i == n ? "current" : "")
 		}
 		shown++
 	}

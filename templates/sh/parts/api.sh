@@ -129,24 +129,11 @@ prov_api_get_build_history_summary() {
 		return 0
 	fi
 	LC_ALL=C command awk -v count="$prov_bs_count" '
-		function val(key,    p, s, out, i, c) {
-			p = index($0, "\"" key "\":")
-			if (p == 0) return "null"
-			s = substr($0, p + length(key) + 3)
-			if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
-			out = "\""
-			for (i = 2; i <= length(s); i++) {
-				c = substr(s, i, 1); out = out c
-				if (c == "\\") { i++; out = out substr(s, i, 1); continue }
-				if (c == "\"") break
-			}
-			return out
-		}
 		/^\{/ {
 			n++
-			V["timestamp"] = val("buildStart"); V["target"] = val("target"); V["action"] = val("action")
-			V["exitCode"] = val("exitCode"); V["success"] = val("success"); V["duration"] = val("buildDuration")
-			V["generation"] = val("generationAfter")
+			V["timestamp"] = recval($0, "buildStart"); V["target"] = recval($0, "target"); V["action"] = recval($0, "action")
+			V["exitCode"] = recval($0, "exitCode"); V["success"] = recval($0, "success"); V["duration"] = recval($0, "buildDuration")
+			V["generation"] = recval($0, "generationAfter")
 			if (count > 0) ring[n % count] = json_BuildHistorySummary(V)
 		}
 		END {
@@ -154,7 +141,7 @@ prov_api_get_build_history_summary() {
 			printf "["
 			for (i = start; i <= n; i++) printf "%s\n%s", (i > start ? "," : ""), ring[i % count]
 			print (n >= start ? "\n]" : "]")
-		}'"$prov_awk_json_BuildHistorySummary" <"$prov_ret/build-history.json"
+		}'"$prov_awk_json_BuildHistorySummary$prov_awk_record_value" <"$prov_ret/build-history.json"
 }
 
 # extract_nix_errors LOG_FILE: the error blocks of a build log (each

@@ -279,3 +279,23 @@ END {
 	printf "]\n\"%s\"\n", jesc(phase == "" ? "unknown" : phase)
 }
 '
+
+# prov_awk_record_value: the awk function recval(LINE, KEY): the raw JSON
+# value of the first KEY in LINE, one line of a record the wrapper or the
+# activation script wrote (a string keeps its quotes and escapes), or null.
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_awk_record_value='
+function recval(line, key,    p, s, i, c, out) {
+	p = index(line, "\"" key "\":")
+	if (p == 0) return "null"
+	s = substr(line, p + length(key) + 3)
+	if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
+	out = "\""
+	for (i = 2; i <= length(s); i++) {
+		c = substr(s, i, 1); out = out c
+		if (c == "\\") { i++; out = out substr(s, i, 1); continue }
+		if (c == "\"") break
+	}
+	return out
+}
+'
