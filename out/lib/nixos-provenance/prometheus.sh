@@ -235,7 +235,7 @@ prov_prometheus_report() {
 	prov_prom_duration=
 	prov_prom_end=
 	if [ -f "$prov_prom_dir/last-build.json" ] && [ -r "$prov_prom_dir/last-build.json" ]; then
-		prov_prom_fields=$(LC_ALL=C awk "$prov_prom_record_awk" "$prov_prom_dir/last-build.json" 2>/dev/null) || prov_prom_fields=
+		prov_prom_fields=$(LC_ALL=C awk "$prov_prom_record_awk" <"$prov_prom_dir/last-build.json" 2>/dev/null) || prov_prom_fields=
 		while IFS= read -r prov_line; do
 			case $prov_line in
 			success=true) prov_prom_success=1 ;;

@@ -48,7 +48,7 @@ prov_st_errors() {
 	prov_st_journal=unavailable
 	if [ "$prov_st_lb_failed" = 1 ]; then
 		if [ -f "$prov_st_dir/last-build.log" ] && ! [ -L "$prov_st_dir/last-build.log" ]; then
-			prov_st_err_raw=$(LC_ALL=C awk -v what=summary "$prov_json_awk_lib$prov_bs_log_awk" "$prov_st_dir/last-build.log" 2>/dev/null)
+			prov_st_err_raw=$(LC_ALL=C awk -v what=summary "$prov_json_awk_lib$prov_bs_log_awk" <"$prov_st_dir/last-build.log" 2>/dev/null)
 		fi
 		if [ -z "$prov_st_err_raw" ]; then
 			prov_st_err_raw="the last build failed with exit code $prov_st_lb_code"
@@ -239,7 +239,7 @@ prov_st_last_build() {
 	# A record is a few KiB (the error blocks are capped); a larger file is
 	# not one, and reading it would hold the status for a minute.
 	prov_small_file "$prov_st_lb_file" 4194304 || return 0
-	LC_ALL=C awk 'NR == 1 && /^\{.*\}$/ { ok = 1 } END { exit !(ok && NR == 1) }' "$prov_st_lb_file" 2>/dev/null || return 0
+	LC_ALL=C awk 'NR == 1 && /^\{.*\}$/ { ok = 1 } END { exit !(ok && NR == 1) }' <"$prov_st_lb_file" 2>/dev/null || return 0
 	prov_st_lb=1
 	prov_bs_json_key "$prov_st_lb_file" exitCode && prov_st_lb_code=$prov_ret
 	prov_bs_json_key "$prov_st_lb_file" interrupted || prov_ret=false

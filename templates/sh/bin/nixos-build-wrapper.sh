@@ -82,18 +82,6 @@ prov_bw_snapshot() {
 	esac
 }
 
-# prov_bw_alive PID: succeed unless PID is certainly gone. kill -0 fails
-# for another user's live process too (EPERM): only "No such process"
-# (ESRCH) means gone, so one user's sweep or lock takeover never treats
-# another user's running wrapper as dead.
-prov_bw_alive() {
-	kill -0 "$1" 2>/dev/null && return 0
-	case $(LC_ALL=C kill -0 "$1" 2>&1) in
-	*'No such process'*) return 1 ;;
-	esac
-	return 0
-}
-
 # prov_bw_abs PATH: prov_ret = PATH made absolute against the physical
 # working directory (no fork when it already is).
 prov_bw_abs() {
@@ -656,7 +644,7 @@ prov_bw_lock() {
 		case $prov_bw_holder in
 		*[!0-9]*) prov_bw_holder= ;;
 		esac
-		if [ -n "$prov_bw_holder" ] && ! prov_bw_alive "$prov_bw_holder"; then
+		if [ -n "$prov_bw_holder" ] && ! prov_rec_alive "$prov_bw_holder"; then
 			# Its holder is gone: move the lock away (one waiter only can),
 			# and put it back if it was not that holder's after all.
 			if command mv -T -- "$prov_bw_lockln" "$prov_bw_lockln.stale.$$" 2>/dev/null; then
@@ -749,7 +737,7 @@ prov_bw_unlock() {
 }
 
 # prov_bw_sweep: remove temporary files of wrappers that are gone (certainly
-# gone: another user's live wrapper is alive, see prov_bw_alive).
+# gone: another user's live wrapper is alive, see prov_rec_alive).
 prov_bw_sweep() {
 	for prov_bw_f in "$prov_bw_dir"/.nixos-build.*; do
 		[ -e "$prov_bw_f" ] || [ -L "$prov_bw_f" ] || continue
@@ -759,7 +747,7 @@ prov_bw_sweep() {
 		'' | *[!0-9]*) continue ;;
 		esac
 		[ "$prov_bw_pid" = "$$" ] && continue
-		prov_bw_alive "$prov_bw_pid" || command rm -f -- "$prov_bw_f"
+		prov_rec_alive "$prov_bw_pid" || command rm -f -- "$prov_bw_f"
 	done
 }
 

@@ -44,7 +44,7 @@ prov_pa_lock() {
 		case $prov_pa_holder in
 		'' | *[!0-9]*) ;;
 		*)
-			if ! kill -0 "$prov_pa_holder" 2>/dev/null &&
+			if ! prov_rec_alive "$prov_pa_holder" &&
 				mv -- "$prov_pa_lockdir" "$prov_pa_lockdir.stale.$$" 2>/dev/null; then
 				rm -rf -- "$prov_pa_lockdir.stale.$$"
 				continue
@@ -178,7 +178,7 @@ prov_pa_write() {
 		case $prov_l2 in
 		'' | *[!0-9]*) continue ;;
 		esac
-		kill -0 "$prov_l2" 2>/dev/null || rm -f -- "$prov_l"
+		prov_rec_alive "$prov_l2" || rm -f -- "$prov_l"
 	done
 	prov_bs_history_length
 	prov_pa_keep=$((prov_ret - 1))

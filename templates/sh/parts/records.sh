@@ -299,3 +299,15 @@ function recval(line, key,    p, s, i, c, out) {
 	return out
 }
 '
+
+# prov_rec_alive PID: succeed unless PID is certainly gone. kill -0 fails
+# for another user's live process too (EPERM): only "No such process"
+# (ESRCH) means gone, so one user's sweep or lock takeover never treats
+# another user's running wrapper as dead.
+prov_rec_alive() {
+	kill -0 "$1" 2>/dev/null && return 0
+	case $(LC_ALL=C kill -0 "$1" 2>&1) in
+	*'No such process'*) return 1 ;;
+	esac
+	return 0
+}
