@@ -57,6 +57,7 @@ test("reproduce | sh: code in NIXPKGS_REV, HOSTNAME and FLAKE_URL stays data; th
     GIT_COMMIT: commit,
     NIXPKGS_REV: "abc\ntouch PWNED\n# ",
     HOSTNAME: "host$(touch PWNED)",
+    // (a host name with shell syntax is still one quoted word)
     FLAKE_URL: "github:o/r';touch PWNED;'",
   });
   const script = runMatrix(m, "nixos-metadata", ["reproduce", "1"]).stdout;
@@ -67,7 +68,7 @@ test("reproduce | sh: code in NIXPKGS_REV, HOSTNAME and FLAKE_URL stays data; th
     assert.not.ok(r.pwned, `${shell.name}: planted code ran:\n${r.script}`);
     assert.is(
       r.calls,
-      `git [checkout] [${commit}]\nsudo [nixos-rebuild] [switch] [--flake] [.]\nsudo [nixos-rebuild] [switch] [--flake] [github:o/r';touch PWNED;']\n`,
+      `git [checkout] [${commit}]\nsudo [nixos-rebuild] [switch] [--flake] [.#host$(touch PWNED)]\nsudo [nixos-rebuild] [switch] [--flake] [github:o/r';touch PWNED;'#host$(touch PWNED)]\n`,
       shell.name,
     );
   }

@@ -106,11 +106,12 @@ prov_gi_collect() {
 	[ -n "$prov_sys_booted" ] || prov_gi_bootedGeneration=unknown
 	prov_gi_systemStatus=$prov_sys_status
 	prov_gi_commit=$prov_commit_full
-	# The short commit goes into bars, prompts and tooltips: a control
-	# character in it (ESC, BEL, a newline) is shown as `?`, never sent raw.
-	prov_plain "$prov_commit"
-	prov_commit=$prov_ret
 	prov_gi_shortCommit=$prov_commit
+	# Bars, prompts, tooltips and the human view get the short commit with
+	# control characters (ESC, BEL, a newline) as `?`; JSON and --export
+	# keep it exact (escaped by their writers).
+	prov_plain "$prov_commit"
+	prov_gi_plainCommit=$prov_ret
 	prov_gi_isDirty=$prov_commit_dirty
 	prov_gi_dirty=0
 	[ "$prov_commit_dirty" = true ] && prov_gi_dirty=1
@@ -197,7 +198,10 @@ prov_gi_describe() {
 # flag given (prov_opt_mode); each prints the answer and returns the
 # command's exit status.
 prov_gi_mode_short() {
-	printf '%s\n' "$prov_gi_short"
+	# For prompts: control characters of the commit as `?` (the JSON and
+	# --export keep the exact value).
+	prov_plain "$prov_gi_short"
+	printf '%s\n' "$prov_ret"
 }
 
 prov_gi_mode_status() {
@@ -261,7 +265,7 @@ prov_gi_mode_json() {
 }
 
 prov_gi_tooltip() {
-	prov_out="System: $prov_gi_generation (latest $prov_gi_latestGeneration, $prov_gi_systemStatus), commit $prov_gi_shortCommit"
+	prov_out="System: $prov_gi_generation (latest $prov_gi_latestGeneration, $prov_gi_systemStatus), commit $prov_gi_plainCommit"
 	[ "$prov_gi_isDirty" = true ] && prov_out="$prov_out (dirty)"
 	case $prov_gi_homeManagerStatus in
 	absent) ;;
@@ -299,7 +303,7 @@ prov_gi_mode_human() {
 	case $prov_gi_isDirty in
 	true) prov_l=' (dirty)' ;;
 	esac
-	printf 'Commit:        %s%s\n' "$prov_gi_shortCommit" "$prov_l"
+	printf 'Commit:        %s%s\n' "$prov_gi_plainCommit" "$prov_l"
 	if [ -e "$prov_booted" ]; then
 		prov_l=
 		[ "$prov_gi_needsReboot" = true ] && prov_l=" (reboot needed: $prov_gi_rebootWhy changed)"

@@ -469,7 +469,7 @@ prov_list_stat() {
 		if [ "$1" = -L ]; then
 			shift
 			for prov_p in "$@"; do
-				for prov_f in "$prov_p/etc/nixos-metadata" "$prov_p/nixos-version" "$prov_p/configuration-revision"; do
+				for prov_f in "$prov_p/$prov_md_meta" "$prov_p/nixos-version" "$prov_p/configuration-revision"; do
 					[ -f "$prov_f" ] && printf 'F\t0\tregular file\t%s\n' "$prov_f"
 				done
 			done
@@ -482,24 +482,25 @@ prov_list_stat() {
 			shift
 			prov_n=$#
 			for prov_p in "$@"; do
-				set -- "$@" "$prov_p/etc/nixos-metadata" "$prov_p/nixos-version" "$prov_p/configuration-revision"
+				set -- "$@" "$prov_p/$prov_md_meta" "$prov_p/nixos-version" "$prov_p/configuration-revision"
 			done
 			shift "$prov_n"
-			command stat -L -c "$prov_l" -- "$@" 2>/dev/null
+			command stat -L -c "$prov_l" -- "$@" 2>/dev/null || :
 		else
-			command stat -c "$prov_l" -- "$@" 2>/dev/null
+			command stat -c "$prov_l" -- "$@" 2>/dev/null || :
 		fi
 		return 0
 	fi
 	if [ "$1" = -L ]; then
 		shift
 		{
-			printf '%s/etc/nixos-metadata\0' "$@"
+			# shellcheck disable=SC2059 # the format holds the file name, which has no %
+			printf "%s/$prov_md_meta\\0" "$@"
 			printf '%s/nixos-version\0' "$@"
 			printf '%s/configuration-revision\0' "$@"
-		} | command xargs -0 -n 1000 stat -L -c "$prov_l" -- 2>/dev/null
+		} | command xargs -0 -n 1000 stat -L -c "$prov_l" -- 2>/dev/null || :
 	else
-		printf '%s\0' "$@" | command xargs -0 -n 1000 stat -c "$prov_l" -- 2>/dev/null
+		printf '%s\0' "$@" | command xargs -0 -n 1000 stat -c "$prov_l" -- 2>/dev/null || :
 	fi
 	return 0
 }
@@ -1025,6 +1026,7 @@ prov_verify_plan() {
 }
 
 prov_cmd_verify() {
+	prov_md_system_only verify
 	prov_md_fail=$prov_exit_trouble
 	[ -n "$prov_arg_n" ] || prov_arg_n=current
 	prov_resolve "$prov_arg_n"
@@ -1181,16 +1183,19 @@ prov_md_history_limit() {
 }
 
 prov_md_mode_history_human() {
+	prov_md_system_only history
 	prov_md_history_limit
 	prov_history human || prov_die "$prov_exit_notFound" "$prov_hist is not an activation history (it was kept as it is)"
 }
 
 prov_md_mode_history_json() {
+	prov_md_system_only history
 	prov_md_history_limit
 	prov_history json || prov_die "$prov_exit_notFound" "$prov_hist is not an activation history (it was kept as it is)"
 }
 
 prov_md_mode_previous_human() {
+	prov_md_system_only previous
 	[ -e "$prov_current" ] || prov_die "$prov_exit_notFound" "no running system: $prov_current is missing"
 	prov_store_path "$prov_current"
 	prov_cur_store=$prov_ret
@@ -1204,6 +1209,7 @@ prov_md_mode_reproduce_human() {
 }
 
 prov_cmd_reproduce() {
+	prov_md_system_only reproduce
 	prov_resolve "$1"
 	prov_md_load "$prov_gen_path"
 	[ "$prov_md_GIT_COMMIT" != unknown ] ||

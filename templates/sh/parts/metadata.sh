@@ -11,9 +11,12 @@ prov_meta_max_lines=512
 # prov_small_file FILE MAX: status 0 when FILE is a regular, readable file of
 # at most MAX bytes. FIFOs, devices and directories are never opened (a FIFO
 # would block the reader, /dev/zero never ends). One fork: wc -c, which sizes
-# a regular file without reading it.
+# a regular file without reading it; without wc (not installed) the size is
+# unknown (prov_size empty) and the readers' own byte counts are the bound.
 prov_small_file() {
 	[ -f "$1" ] && [ -r "$1" ] || return 1
+	prov_size=
+	command -v wc >/dev/null 2>&1 || return 0
 	prov_size=$(command wc -c <"$1" 2>/dev/null) || return 1
 	prov_size=${prov_size##*[!0-9]}
 	case $prov_size in
@@ -40,6 +43,7 @@ prov_meta_read() {
 		return 2
 	fi
 	prov_meta_lines=0
+	prov_meta_bytes=0
 	prov_meta_eof=
 	# A last line without a newline is taken once, then the loop ends: a read
 	# that fails is never retried (yash fails on invalid UTF-8 in a UTF-8
@@ -50,6 +54,8 @@ prov_meta_read() {
 			[ -n "$prov_line" ] || break
 		}
 		prov_meta_lines=$((prov_meta_lines + 1))
+		prov_meta_bytes=$((prov_meta_bytes + ${#prov_line} + 1))
+		[ "$prov_meta_bytes" -le "$prov_meta_max_bytes" ] || prov_meta_lines=$((prov_meta_max_lines + 1))
 		[ "$prov_meta_lines" -le "$prov_meta_max_lines" ] || break
 		case $prov_line in
 		[A-Z]*=*) ;;
