@@ -4,6 +4,7 @@
  */
 import { knownInputRepositories } from "./schema/inputs.js";
 import { activationStateDir, activationHistoryFile } from "./schema/shapes/activation.js";
+import { rebootReasons } from "./schema/metrics.js";
 import { readFileSync } from "node:fs";
 import type { CommandSpec, ExitCodeSpec, JsonShape, JsonShapeSpec, MetadataFieldSpec, Schema } from "./schema/types.js";
 import { fieldGroupTitles, forges } from "./schema/fields.js";
@@ -42,6 +43,8 @@ export interface Model {
   runtime: Schema["runtime"];
   /** Where the activation history lives (the NixOS module's activation script writes it). */
   activation: { stateDir: string; historyFile: string };
+  /** The reboot reasons of the metric table (generator/schema/metrics.ts), in the runtime's order. */
+  rebootReasons: readonly string[];
   /** Flake references of well-known inputs, for compare links of their revisions. */
   knownInputRepositories: Record<string, string>;
   /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
@@ -255,6 +258,7 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
       historyLength: config?.runtime.historyLength ?? schema.runtime.historyLength,
     },
     activation: { stateDir: activationStateDir, historyFile: activationHistoryFile },
+    rebootReasons,
     knownInputRepositories,
     configShape: provenanceConfigShape,
     packageVersion,

@@ -35,7 +35,7 @@ in
           labels = { severity = "warning"; };
           annotations = {
             summary = "{{ $labels.instance }} waits for a reboot";
-            description = "The booted kernel, initrd or kernel modules of {{ $labels.instance }} differ from the running system's (see nixos_provenance_needs_reboot_reason).";
+            description = "The booted system of {{ $labels.instance }} differs from the running one in what a reboot would change (one or more of kernel, initrd, kernel-modules, kernel-params, systemd, firmware: see nixos_provenance_needs_reboot_reason).";
           };
         }
         {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
-import { alertRules, alertThresholds } from "../generator/schema/metrics.js";
+import { alertRules, alertThresholds, rebootReasons } from "../generator/schema/metrics.js";
 import { alertsPath, ruleGroups } from "../generator/emitters/metrics.js";
 import { projectRoot } from "./helpers/shells.js";
 
@@ -176,6 +176,12 @@ test("promtool test rules can fail: a wrong expectation is reported", () => {
     assert.is.not(r.status, 0, `${c.alert}: promtool noticed\n${r.stdout}`);
     assert.match(r.stdout + r.stderr, c.alert);
   }
+});
+
+
+test("the reboot alert names every reboot reason the metrics report (the table's label values)", () => {
+  const description = rule("NixosProvenanceRebootPending").annotations.description!;
+  assert.match(description, rebootReasons.join(", "));
 });
 
 test.run();

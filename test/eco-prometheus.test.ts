@@ -7,13 +7,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync, renameSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync, renameSync, readFileSync, lutimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { buildModel, generateFiles } from "../generator/generate.js";
-import { resolveMetrics } from "../generator/schema/metrics.js";
+import { rebootReasons, resolveMetrics } from "../generator/schema/metrics.js";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
 import { acrossShells, outBin, outLib, runArgv, runCommand, shells } from "./helpers/shells.js";
 
@@ -21,7 +21,7 @@ import { acrossShells, outBin, outLib, runArgv, runCommand, shells } from "./hel
 function harness(libdir: string): string {
   const dir = mkdtempSync(join(tmpdir(), "eco-prom-"));
   const file = join(dir, "metrics.sh");
-  const parts = ["core", "schema", "metadata", "json", "generations", "prometheus"];
+  const parts = ["core", "schema", "metadata", "json", "generations", "records", "prometheus"];
   writeFileSync(file, `${parts.map((p) => `. '${libdir}/nixos-provenance/${p}.sh'`).join("\n")}\nprov_prometheus_report "$1"\n`);
   return file;
 }
@@ -102,6 +102,8 @@ test("prov_prometheus_report: the same metrics under every shell, values from th
     assert.is(got.get('nixos_provenance_needs_reboot_reason{reason="kernel"}'), "1");
     assert.is(got.get('nixos_provenance_needs_reboot_reason{reason="initrd"}'), "1");
     assert.is(got.get('nixos_provenance_needs_reboot_reason{reason="kernel-modules"}'), "1");
+    // Every reason of the table has a sample; what did not change is 0.
+    for (const reason of ["kernel-params", "systemd", "firmware"]) assert.is(got.get(`nixos_provenance_needs_reboot_reason{reason="${reason}"}`), "0", reason);
     assert.is(got.get('nixos_provenance_home_manager_generation{user="alice"}'), "2");
     assert.is(got.get('nixos_provenance_home_manager_latest_generation{user="alice"}'), "2");
     assert.is(got.get('nixos_provenance_home_manager_in_sync{user="alice"}'), "1");
@@ -144,6 +146,86 @@ test("the report prints exactly the metric table: names, HELP, TYPE and label na
         assert.ok(label.values!.includes(value!), `${series}: ${label.name} is one of ${label.values}`);
       }
     }
+  } finally {
+    m.cleanup();
+  }
+});
+
+test("reboot reasons: the metric reports prov_sys_reboot_reasons (what nixos-generation-info says), one sample per reason of the table", () => {
+  // Each case: what differs between the booted generation 1 and the running 2.
+  const cases: [string, Parameters<Machine["switchTo"]>[1]][] = [
+    ["kernel parameters only", { kernelParams: "loglevel=4 quiet" }],
+    ["systemd only", { systemd: "256.1" }],
+    ["firmware only", { firmware: "2025-01" }],
+    ["all six", { kernel: "6.9.0", kernelParams: "quiet", systemd: "256.1", firmware: "2025-01" }],
+    ["nothing a reboot would change", {}],
+  ];
+  for (const [what, options] of cases) {
+    const m = new Machine();
+    try {
+      m.switchTo(1);
+      m.boot(1);
+      m.switchTo(2, options);
+      const text = runArgv(["dash", script, join(m.root, "none")], { env: m.env() }).stdout;
+      const samples = [...text.matchAll(/^nixos_provenance_needs_reboot_reason\{reason="([^"]*)"\} (\d)$/gm)].map((x) => [x[1]!, x[2]!]);
+      assert.equal(samples.map(([r]) => r), [...rebootReasons], `${what}: one sample per reason of the table, in its order`);
+      const runtime = (JSON.parse(runArgv(["dash", outBin("nixos-generation-info"), "--json"], { env: m.env() }).stdout) as { rebootReasons: string[] }).rebootReasons;
+      if (what === "all six") assert.equal(runtime, [...rebootReasons], "the runtime reports every reason of the table");
+      for (const reason of runtime) assert.ok((rebootReasons as readonly string[]).includes(reason), `${what}: the table lists the runtime's reason ${reason}`);
+      assert.equal(samples.filter(([, v]) => v === "1").map(([r]) => r), runtime, `${what}: 1 exactly for the runtime's reasons`);
+      assert.is(metrics(text).get("nixos_provenance_needs_reboot"), runtime.length ? "1" : "0", what);
+    } finally {
+      m.cleanup();
+    }
+  }
+});
+
+test("activated time: the newest activation of the running store path in the activation history, else the link time", () => {
+  const m = new Machine();
+  try {
+    m.switchTo(1);
+    m.switchTo(2);
+    m.boot(1);
+    const linkTime = 1600000000;
+    const stateDir = join(m.root, "var/lib/nixos-provenance");
+    const history = join(stateDir, "activation-history.json");
+    mkdirSync(stateDir, { recursive: true });
+    // Records written by the real activation command: 2 (switch), 1 (test), 2 (switch), 1 (test).
+    for (const [n, action] of [[2, "switch"], [1, "test"], [2, "switch"], [1, "test"]] as const) {
+      const r = runArgv(["dash", outBin("nixos-provenance-activate"), "--system", m.storePath(n)], { env: m.env({ NIXOS_ACTION: action }) });
+      assert.is(r.status, 0, r.stderr);
+    }
+    m.activate(2);
+    lutimesSync(join(m.root, "run/current-system"), linkTime, linkTime);
+    // Distinct times, oldest first, in the file's own layout (one record a line).
+    const records = (JSON.parse(readFileSync(history, "utf8")) as Record<string, unknown>[]).map((r, i): Record<string, unknown> => ({ ...r, timestamp: 1700000000 + i * 1000 }));
+    assert.is(records.length, 4);
+    assert.is(records[2]!.storePath, m.systemStorePath(2));
+    const write = (recs: Record<string, unknown>[]) => writeFileSync(history, `[\n${recs.map((r) => JSON.stringify(r)).join(",\n")}\n]\n`);
+    const activated = (shell: string[] = ["dash"], env: Record<string, string> = {}) =>
+      metrics(runArgv([...shell, script, join(m.root, "none")], { env: m.env(env), timeout: 20_000 }).stdout).get("nixos_provenance_activated_timestamp_seconds");
+    write(records);
+    const results = acrossShells((shell) => runArgv([...shell.argv, script, join(m.root, "none")], { env: m.env() }));
+    for (const [name, r] of results) assert.is(metrics(r.stdout).get("nixos_provenance_activated_timestamp_seconds"), String(records[2]!.timestamp), `${name}: the newest record of generation 2's store path`);
+    // The state directory from the environment, as nixos-metadata history takes it.
+    const elsewhere = join(m.root, "elsewhere");
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, "activation-history.json"), `[\n${JSON.stringify(records[0])}\n]\n`);
+    assert.is(activated(["dash"], { NIXOS_PROVENANCE_STATE_DIR: elsewhere }), String(records[0]!.timestamp));
+    // No record of the running store path: the link time.
+    write([records[1]!, records[3]!]);
+    assert.is(activated(), String(linkTime), "only generation 1 recorded");
+    // No history, not a history, too large to read, a FIFO (never opened): the link time.
+    rmSync(history);
+    assert.is(activated(), String(linkTime), "no history");
+    writeFileSync(history, `{"timestamp":1,"storePath":"${m.systemStorePath(2)}"}\n`);
+    assert.is(activated(), String(linkTime), "not a history");
+    write(records);
+    writeFileSync(history, " ".repeat(17 * 1024 * 1024), { flag: "a" });
+    assert.is(activated(), String(linkTime), "over the bound");
+    rmSync(history);
+    assert.is(spawnSync("mkfifo", [history]).status, 0);
+    assert.is(activated(["busybox", "sh"]), String(linkTime), "a FIFO");
   } finally {
     m.cleanup();
   }

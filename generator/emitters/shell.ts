@@ -165,6 +165,8 @@ function fieldTables(model: Model): string {
     `prov_default_history_length=${model.runtime.historyLength}`,
     `prov_default_state_dir=${q(model.activation.stateDir)}`,
     `prov_activation_history_file=${q(model.activation.historyFile)}`,
+    "# The reboot reasons the metrics report (the metric table's label values).",
+    `prov_metric_reboot_reasons=${q(model.rebootReasons.join(" "))}`,
     "",
     "# prov_meta_reset: every prov_meta_<FIELD> empty (prov_meta_read starts here).",
     "prov_meta_reset() {",

@@ -35,8 +35,13 @@ export interface MetricSpec {
 
 export const metricPrefix = "nixos_provenance_";
 
-/** Reasons a reboot is needed: booted and running system differ in these files of the toplevel. */
-export const rebootReasons = ["kernel", "initrd", "kernel-modules"] as const;
+/**
+ * Reasons a reboot is needed: booted and running system differ in these
+ * entries of the toplevel, in the runtime's order (prov_system_boot_detect's
+ * prov_sys_reboot_reasons). The metric reports exactly these label values;
+ * test/eco-prometheus.test.ts holds the runtime to the list.
+ */
+export const rebootReasons = ["kernel", "initrd", "kernel-modules", "kernel-params", "systemd", "firmware"] as const;
 
 const userLabel: MetricLabelSpec = { name: "user", description: "The user whose Home Manager profile was read (the metrics unit's `prometheus.user`)." };
 
@@ -79,19 +84,19 @@ export const baseMetrics: MetricSpec[] = [
   },
   {
     name: "nixos_provenance_needs_reboot", type: "gauge", labels: [],
-    help: "1 when the booted kernel, initrd or kernel modules differ from the running system.",
+    help: "1 when the booted system differs from the running one in anything a reboot would change (see nixos_provenance_needs_reboot_reason).",
     absentWhen: "the booted or the running system is unknown",
   },
   {
     name: "nixos_provenance_needs_reboot_reason", type: "gauge",
-    labels: [{ name: "reason", description: "What differs between the booted and the running system.", values: rebootReasons }],
+    labels: [{ name: "reason", description: "What differs between the booted and the running system: `kernel`, `initrd`, `kernel-modules`, `kernel-params` (the kernel command line), `systemd` or `firmware`.", values: rebootReasons }],
     help: "1 for each reason a reboot is needed (booted and running system differ in it), 0 for the others.",
     absentWhen: "the booted or the running system is unknown",
   },
   {
     name: "nixos_provenance_activated_timestamp_seconds", type: "gauge", labels: [],
-    help: "When the running generation was activated (the time of /run/current-system, which every activation replaces), in seconds since the epoch.",
-    absentWhen: "no system is running, or stat(1) cannot tell",
+    help: "When the running generation was activated: the newest record of its store path in the activation history, else the time of /run/current-system (which every activation replaces); in seconds since the epoch.",
+    absentWhen: "no system is running, or the activation history has no record of it and stat(1) cannot tell",
   },
   {
     name: "nixos_provenance_home_manager_generation", type: "gauge", labels: [userLabel],
@@ -170,7 +175,7 @@ export interface AlertThresholdSpec {
 
 export const alertThresholds: AlertThresholdSpec[] = [
   { option: "outOfSyncFor", default: "1h", description: "How long a host may run an older generation than its newest before NixosProvenanceOutOfSync fires." },
-  { option: "rebootPendingFor", default: "24h", description: "How long a host may wait for a reboot (booted kernel, initrd or modules differ from the running system's) before NixosProvenanceRebootPending fires." },
+  { option: "rebootPendingFor", default: "24h", description: "How long a host may wait for a reboot (booted kernel, initrd, modules, kernel parameters, systemd or firmware differ from the running system's) before NixosProvenanceRebootPending fires." },
   { option: "dirtyFor", default: "1h", description: "How long a host may run a generation built from a dirty tree before NixosProvenanceDirty fires." },
   { option: "buildFailedFor", default: "0m", description: "How long the last build may stay failed before NixosProvenanceBuildFailed fires (0m: at once)." },
   { option: "staleAfter", default: "15m", description: "Age of the metrics (report_timestamp_seconds) after which NixosProvenanceMetricsStale fires: the metrics timer stopped." },
@@ -207,7 +212,7 @@ export const alertRules: AlertSpec[] = [
     expr: `${metric("needs_reboot")} == 1`,
     for: { option: "rebootPendingFor" }, severity: "warning",
     summary: "{{ $labels.instance }} waits for a reboot",
-    description: "The booted kernel, initrd or kernel modules of {{ $labels.instance }} differ from the running system's (see nixos_provenance_needs_reboot_reason).",
+    description: `The booted system of {{ $labels.instance }} differs from the running one in what a reboot would change (one or more of ${rebootReasons.join(", ")}: see nixos_provenance_needs_reboot_reason).`,
   },
   {
     name: "NixosProvenanceDirty",

@@ -25,7 +25,7 @@ export const nixosBuildStatus: CommandSpec = {
   ],
   jsonOutputs: ["BuildStatus"],
   prefix: "st",
-  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_LOG_DIR", "NIXOS_PROVENANCE_CHECK_TIMEOUT", "NIXOS_PROVENANCE_FLAKE_TIMEOUT"),
+  env: envList("NIXOS_PROVENANCE_ROOT", "NIXOS_PROVENANCE_LOG_DIR", "NIXOS_PROVENANCE_STATE_DIR", "NIXOS_PROVENANCE_CHECK_TIMEOUT", "NIXOS_PROVENANCE_FLAKE_TIMEOUT"),
   defaultMode: "human",
   examples: [
     { command: "nixos-build-status", description: "Human-readable report." },

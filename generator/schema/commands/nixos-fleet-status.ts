@@ -55,7 +55,7 @@ export const fleetHostShape: JsonShapeSpec = {
     bootedGeneration: nullableInt("Booted generation."),
     inSync: nullableBool("Running the newest generation."),
     needsReboot: nullableBool("The booted kernel, initrd or kernel modules differ from the running system's."),
-    rebootReasons: { type: "array", items: str("What differs: `kernel`, `initrd`, `kernel-modules`."), description: "Why a reboot is needed (empty when none is)." },
+    rebootReasons: { type: "array", items: str("What differs: `kernel`, `initrd`, `kernel-modules`, `kernel-params`, `systemd`, `firmware` (in this order), then any other reason a host reports."), description: "Why a reboot is needed (empty when none is)." },
     homeManagerInSync: nullableBool("Home Manager of the reporting user activated at its newest generation."),
     lastBuildSuccess: nullableBool("The last nixos-build-wrapper run succeeded."),
     lastBuildExitCode: nullableInt("Its exit code."),

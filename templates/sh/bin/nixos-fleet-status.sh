@@ -7,7 +7,8 @@
 # FleetStatus document through the schema's awk writers. No jq.
 
 # The fleet awk program. Input: the API's answer. Variables: mode (human |
-# json), the exit codes; PROV_FL_URL and PROV_FL_SELECTOR in the environment. Prints the report (or, with exit
+# json), the exit codes, reason_order (the metric table's reboot reasons, in
+# order); PROV_FL_URL and PROV_FL_SELECTOR in the environment. Prints the report (or, with exit
 # code unreachable, one line saying what is wrong with the answer).
 # shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
 prov_fl_awk='
@@ -89,6 +90,7 @@ function jlist(s,    a, k, m, out) { m = split(s, a, ","); out = ""; for (k = 1;
 END {
 	if (failed) exit code_unreachable
 	url_ = ENVIRON["PROV_FL_URL"]; selector = ENVIRON["PROV_FL_SELECTOR"]
+	nknown = split(reason_order, order, " "); for (i = 1; i <= nknown; i++) known[order[i]] = 1
 	n = length(text); pos = 1
 	ws(); if (substr(text, pos, 1) != "{") fail("the answer is no Prometheus API response (not a JSON object)")
 	value("")
@@ -105,15 +107,16 @@ END {
 			host[h] = J[p ".metric.host"]; commit[h] = J[p ".metric.commit"]; short[h] = J[p ".metric.short_commit"]
 			dirty[h] = J[p ".metric.dirty"]; url[h] = J[p ".metric.source_url"]; ver[h] = J[p ".metric.nixos_version"]
 		} else if (name == "nixos_provenance_needs_reboot_reason") {
-			if (v == 1) { rs = J[p ".metric.reason"]; if (rs == "kernel" || rs == "initrd" || rs == "kernel-modules") R[h, rs] = 1; else other[h] = other[h] "," rs }
+			if (v == 1) { rs = J[p ".metric.reason"]; if (rs in known) R[h, rs] = 1; else other[h] = other[h] "," rs }
 		} else M[h, substr(name, 18)] = v
 	}
 	if (nh == 0) { print "no host in Prometheus at " url_ (selector == "" ? "" : " matches {" selector "}") " (no nixos_provenance_* series)"; exit code_noHosts }
 	behind = 0; dirtyn = 0; failing = 0; ncommits = 0
 	for (h = 1; h <= nh; h++) {
 		# Reboot reasons in the order of the metric table, whatever order Prometheus answers in.
-		reasons[h] = (R[h, "kernel"] ? ",kernel" : "") (R[h, "initrd"] ? ",initrd" : "") (R[h, "kernel-modules"] ? ",kernel-modules" : "") other[h]
-		reasons[h] = substr(reasons[h], 2)
+		reasons[h] = ""
+		for (i = 1; i <= nknown; i++) if (R[h, order[i]]) reasons[h] = reasons[h] "," order[i]
+		reasons[h] = substr(reasons[h] other[h], 2)
 		att[h] = ""
 		if (M[h, "in_sync"] == "0") { att[h] = "behind"; behind++ }
 		if (dirty[h] == "true") { att[h] = att[h] (att[h] == "" ? "" : ",") "dirty"; dirtyn++ }
@@ -260,7 +263,7 @@ prov_fl_run() {
 		prov_die "$prov_exit_unreachable" "cannot query Prometheus at $prov_fl_url: $prov_ret"
 	prov_fl_status=0
 	# URL and selector through the environment: awk -v would interpret their backslashes.
-	prov_fl_out=$(printf '%s\n' "$prov_ret" | PROV_FL_URL=$prov_fl_url PROV_FL_SELECTOR=${prov_opt_selector:-} LC_ALL=C awk -v mode="$1" \
+	prov_fl_out=$(printf '%s\n' "$prov_ret" | PROV_FL_URL=$prov_fl_url PROV_FL_SELECTOR=${prov_opt_selector:-} LC_ALL=C awk -v mode="$1" -v reason_order="$prov_metric_reboot_reasons" \
 		-v code_ok="$prov_exit_ok" -v code_attention="$prov_exit_attention" -v code_noHosts="$prov_exit_noHosts" -v code_unreachable="$prov_exit_unreachable" \
 		"$prov_json_awk_lib$prov_awk_json_FleetHost$prov_awk_json_FleetStatus$prov_fl_awk") || prov_fl_status=$?
 	case $prov_fl_status in

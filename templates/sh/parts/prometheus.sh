@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 ##### Prometheus metrics (nixos-build-status --prometheus) #####
-# Needs the runtime core, the schema's field table and the generation
-# detection part. The metrics, their HELP lines and labels are the table in
+# Needs the runtime core, the schema's field table, the generation
+# detection part and the records part (recval). The metrics, their HELP lines and labels are the table in
 # generator/schema/metrics.ts (documented in out/doc/metrics.md); the
 # generator refuses to run when a metric of the table is missing here.
 #
@@ -168,6 +168,45 @@ prov_prom_stat_time() {
 	esac
 }
 
+# The newest activation of the running system's store path (ENVIRON
+# PROV_PROM_STORE) in the activation history (nixos-provenance-activate: a
+# JSON array, one record a line, oldest first): its timestamp, or nothing.
+# Run after the records part's recval (prov_awk_record_value).
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_prom_activated_awk='
+NR == 1 { if ($0 != "[") exit; cur = "\"" ENVIRON["PROV_PROM_STORE"] "\""; next }
+$0 == "]" { exit }
+{
+	t = recval($0, "timestamp")
+	if (recval($0, "storePath") == cur && t ~ /^[0-9]+$/) found = t
+}
+END { if (found != "") print found }
+'
+
+# The history is capped (NIXOS_PROVENANCE_HISTORY_LENGTH, at most 10,000
+# records of well under 1 KiB): a larger file is not read.
+prov_prom_history_max_bytes=16777216
+
+# prov_prom_activated: prov_ret = when the running system ($prov_current) was
+# last activated, from the activation history, or empty (no history, not a
+# history, too large, or no record of this store path).
+prov_prom_activated() {
+	prov_ret=
+	prov_prom_hist=${NIXOS_PROVENANCE_STATE_DIR:-$prov_root$prov_default_state_dir}/$prov_activation_history_file
+	prov_small_file "$prov_prom_hist" "$prov_prom_history_max_bytes" || return 0
+	# The store path as the activation script records it: resolved, without the root.
+	prov_prom_store=$(cd -P -- "$prov_current" 2>/dev/null && pwd -P) || return 0
+	if [ -n "$prov_root" ]; then
+		prov_prom_r=$(cd -P -- "$prov_root" 2>/dev/null && pwd -P) || prov_prom_r=$prov_root
+		prov_prom_store=${prov_prom_store#"$prov_prom_r"}
+	fi
+	prov_ret=$(PROV_PROM_STORE=$prov_prom_store LC_ALL=C awk "$prov_awk_record_value$prov_prom_activated_awk" <"$prov_prom_hist" 2>/dev/null) || prov_ret=
+	case $prov_ret in
+	'' | *[!0-9]*) prov_ret= ;;
+	esac
+	return 0
+}
+
 prov_prometheus_report() {
 	prov_prom_dir=${1:-${NIXOS_PROVENANCE_LOG_DIR:-$prov_default_log_dir}}
 	prov_system_detect
@@ -203,19 +242,26 @@ prov_prometheus_report() {
 	[ -e "$prov_booted" ] && [ -e "$prov_current" ] && prov_prom_known=1
 	prov_ret=
 	[ -n "$prov_prom_known" ] && prov_prom_bool "$prov_sys_needs_reboot"
-	prov_prom_metric nixos_provenance_needs_reboot '1 when the booted kernel, initrd or kernel modules differ from the running system.' "$prov_ret"
+	prov_prom_metric nixos_provenance_needs_reboot '1 when the booted system differs from the running one in anything a reboot would change (see nixos_provenance_needs_reboot_reason).' "$prov_ret"
 	printf '# HELP %s %s\n# TYPE %s gauge\n' nixos_provenance_needs_reboot_reason '1 for each reason a reboot is needed (booted and running system differ in it), 0 for the others.' nixos_provenance_needs_reboot_reason
 	if [ -n "$prov_prom_known" ]; then
-		for prov_l in kernel initrd kernel-modules; do
-			prov_prom_v=0
-			prov_same_file "$prov_booted/$prov_l" "$prov_current/$prov_l" || prov_prom_v=1
+		# One sample per reason of the metric table (bounded label values);
+		# what differs is prov_system_boot_detect's answer, not computed here.
+		for prov_l in $prov_metric_reboot_reasons; do
+			case " $prov_sys_reboot_reasons " in
+			*" $prov_l "*) prov_prom_v=1 ;;
+			*) prov_prom_v=0 ;;
+			esac
 			printf 'nixos_provenance_needs_reboot_reason{reason="%s"} %s\n' "$prov_l" "$prov_prom_v"
 		done
 	fi
 
 	prov_ret=
-	[ -e "$prov_current" ] && prov_prom_stat_time "$prov_current"
-	prov_prom_metric nixos_provenance_activated_timestamp_seconds 'When the running generation was activated (the time of /run/current-system, which every activation replaces), in seconds since the epoch.' "$prov_ret"
+	if [ -e "$prov_current" ]; then
+		prov_prom_activated
+		[ -n "$prov_ret" ] || prov_prom_stat_time "$prov_current"
+	fi
+	prov_prom_metric nixos_provenance_activated_timestamp_seconds 'When the running generation was activated: the newest record of its store path in the activation history, else the time of /run/current-system (which every activation replaces); in seconds since the epoch.' "$prov_ret"
 
 	prov_prom_label "${prov_hm_user:-unknown}"
 	prov_prom_user=$prov_ret
