@@ -110,7 +110,7 @@ test("a validation problem stops the whole run before any file is made", () => {
 test("a metadata field added to the schema alone reaches every output that lists fields", () => {
   const model = modelWith((s) =>
     s.fields.push({
-      shellVar: "DEPLOY_RING", jsonKey: "deployRing", type: "string", group: "system",
+      shellVar: "SITE_CODE", jsonKey: "siteCode", type: "string", group: "system",
       description: "Deployment ring of the host.", example: "canary", source: { kind: "literal", value: "canary" },
     }),
   );
@@ -123,13 +123,13 @@ test("a metadata field added to the schema alone reaches every output that lists
     "out/doc/metadata.md",
   ]) {
     assert.ok(files.has(path), `${path} is emitted`);
-    assert.ok(/DEPLOY_RING|deployRing/.test(files.get(path)!), `${path} lists the new field`);
+    assert.ok(/SITE_CODE|siteCode/.test(files.get(path)!), `${path} lists the new field`);
   }
   // The runtime reads, prints, exports and diffs it: every field table has it.
   const schemaPart = files.get("out/lib/nixos-provenance/schema.sh")!;
   for (const fn of ["prov_meta_set", "prov_md_from_meta", "prov_md_print_fields", "prov_md_export", "prov_md_field_value", "prov_md_each_field", "prov_json_NixosMetadata"]) {
     const body = schemaPart.slice(schemaPart.indexOf(`${fn}() {`), schemaPart.indexOf("\n}", schemaPart.indexOf(`${fn}() {`)));
-    assert.match(body, /DEPLOY_RING/, `${fn} handles the new field`);
+    assert.match(body, /SITE_CODE/, `${fn} handles the new field`);
   }
 });
 
@@ -185,7 +185,7 @@ test("no block of six identical lines stands in two emitted runtime files", () =
   const emitted = [
     ...readdirSync(join(projectRoot, "out/bin")).map((f) => `out/bin/${f}`),
     "out/lib/build-status.sh",
-    ...readdirSync(join(projectRoot, "out/lib/nixos-provenance")).map((f) => `out/lib/nixos-provenance/${f}`),
+    ...readdirSync(join(projectRoot, "out/lib/nixos-provenance")).filter((f) => f.endsWith(".sh")).map((f) => `out/lib/nixos-provenance/${f}`),
   ].map((file) => ({ file, text: readFileSync(join(projectRoot, file), "utf8") }));
   // Within one generated part (schema.sh) the field tables are data, one line per field.
   const found = repeatedBlocks(emitted, false);
@@ -200,7 +200,7 @@ test("no function is defined in two emitted files, but each command's own entry 
   const files = [
     ...readdirSync(join(projectRoot, "out/bin")).map((f) => `out/bin/${f}`),
     "out/lib/build-status.sh",
-    ...readdirSync(join(projectRoot, "out/lib/nixos-provenance")).map((f) => `out/lib/nixos-provenance/${f}`),
+    ...readdirSync(join(projectRoot, "out/lib/nixos-provenance")).filter((f) => f.endsWith(".sh")).map((f) => `out/lib/nixos-provenance/${f}`),
   ];
   for (const file of files) {
     for (const m of readFileSync(join(projectRoot, file), "utf8").matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*\(\)/gm)) {
