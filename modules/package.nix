@@ -11,6 +11,7 @@
   stdenvNoCC,
   dash,
   coreutils,
+  curl,
   findutils,
   gawk,
   gnugrep,
@@ -20,12 +21,14 @@
 }:
 let
   # What the scripts call beyond shell builtins (awk for every JSON and
-  # metrics reader, flock and script from util-linux for the build wrapper).
+  # metrics reader, flock and script from util-linux for the build wrapper,
+  # curl for nixos-fleet-status's queries).
   # Not pinned into the scripts: nixos-rebuild, nh, nix, systemctl and
   # journalctl must be the running system's own. Whoever runs the commands
   # with a PATH of their own (a systemd unit, the flake's wrappers) adds these.
   runtimeInputs = [
     coreutils
+    curl
     findutils
     gawk
     gnugrep

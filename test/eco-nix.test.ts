@@ -270,6 +270,34 @@ it("NixOS: the metrics service's script, run in dash with exactly the unit's PAT
   machine.cleanup();
 });
 
+// nixos-fleet-status needs curl or wget: the package's runtime inputs (the
+// metrics unit's PATH, which is exactly them and the package) hold curl.
+it("NixOS: with exactly the package's runtime inputs on PATH, nixos-fleet-status has its HTTP client", () => {
+  const f = system(host(`{ prometheus.enable = true; }`));
+  const service = f.services["nixos-provenance-metrics"]!;
+  let unitPath = service.environment.PATH!;
+  let runtimeBin = "";
+  service.pathPrograms.forEach((entry, i) => {
+    const root = join(scratch, `fleet-path-${i}`);
+    const dir = join(root, "bin");
+    if (entry.programs === null) {
+      mkdirSync(dir, { recursive: true });
+      runtimeBin = dir;
+      for (const c of readdirSync(`${projectRoot}out/bin`)) symlinkSync(`${projectRoot}out/bin/${c}`, join(dir, c));
+      symlinkSync(`${projectRoot}out/lib`, join(root, "lib"));
+    } else hostBin(entry.programs, dir);
+    unitPath = unitPath.replaceAll(`${entry.path}/bin`, dir).replaceAll(`${entry.path}/sbin`, join(root, "sbin"));
+  });
+  assert.not.match(unitPath, "/nix/store/", unitPath);
+  assert.ok(runtimeBin, "the package is on the unit's PATH");
+  // A refused connection is reported by curl, not as "neither curl nor wget is installed".
+  const fleet = spawnSync("/usr/bin/dash", [join(runtimeBin, "nixos-fleet-status"), "--prometheus", "http://127.0.0.1:1", "--timeout", "2"], {
+    encoding: "utf8", env: { PATH: unitPath, LC_ALL: "C.UTF-8" }, timeout: 30_000,
+  });
+  assert.is(fleet.status, 3, fleet.stderr);
+  assert.match(fleet.stderr, "curl: ", fleet.stderr);
+});
+
 // Issue 9: the activation snippet, evaluated through the real lib into the
 // activation script, then run in bash (the activation script's shell) the
 // way the activation script runs it: with its ERR trap, $systemConfig and

@@ -162,6 +162,7 @@ let
 
     coreutils = program "coreutils" [ "basename" "cat" "chmod" "cp" "cut" "date" "dirname" "env" "head" "id" "ln" "ls" "mkdir" "mktemp" "mv" "printf" "readlink" "realpath" "rm" "sleep" "sort" "stat" "tail" "tee" "timeout" "touch" "tr" "uname" "wc" ];
     findutils = program "findutils" [ "find" "xargs" ];
+    curl = program "curl" [ "curl" ];
     gnugrep = program "gnugrep" [ "grep" ];
     gnused = program "gnused" [ "sed" ];
     gawk = program "gawk" [ "awk" "gawk" ];
