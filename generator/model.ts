@@ -64,6 +64,8 @@ export interface Model {
   options: OptionSpec[];
   /** The one field a Home Manager generation records beyond the schema's: whose it is. */
   homeUserField: { shellVar: string; jsonKey: string };
+  /** Where a Home Manager generation keeps its metadata, relative to the generation (the module links them, `nixos-metadata --home` reads them). */
+  homeGenerationFiles: { shell: string; json: string };
   /** The directory rule of generator/schema/paths.ts, which the NixOS module's assertions repeat. */
   pathRule: { pattern: string; dotPattern: string; systemDirectories: string[]; prefixes: string[]; what: string };
   /** The JSON shape each module's metadata JSON must match (a name in `shapes`). */
@@ -72,6 +74,9 @@ export interface Model {
 
 /** See Model.homeUserField. */
 export const homeUserField = { shellVar: "HOME_MANAGER_USER", jsonKey: "homeManagerUser" } as const;
+
+/** See Model.homeGenerationFiles. */
+export const homeGenerationFiles = { shell: "nixos-metadata", json: "nixos-metadata.json" } as const;
 
 /**
  * The metadata JSON a module writes, with a placeholder value of each field's
@@ -278,6 +283,7 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
       homeUserShellVar: homeUserField.shellVar,
     }),
     homeUserField,
+    homeGenerationFiles,
     pathRule: { pattern: safeDirectoryPattern, dotPattern: dotComponentPattern, systemDirectories: [...systemDirectories], prefixes: [...systemDirectoryPrefixes], what: safeDirectoryWhat },
     metadataJsonShapes: { nixos: nixosMetadata.name, "home-manager": "HomeManagerMetadata" },
   };

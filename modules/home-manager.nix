@@ -36,6 +36,9 @@ let
   shellText = metadata.shellText + "\n# Home Manager\n" + "HOME_MANAGER_USER" + "=" + common.shellQuote user + "\n";
   jsonText = builtins.toJSON (builtins.fromJSON metadata.jsonText // { homeManagerUser = user; }) + "\n";
   shellFile = pkgs.writeText "nixos-provenance-home-metadata" shellText;
+  # Their names in the generation, which `nixos-metadata --home` reads.
+  generationShellFile = "nixos-metadata";
+  generationJsonFile = "nixos-metadata.json";
   jsonFile = pkgs.writeText "nixos-provenance-home-metadata.json" jsonText;
 
   bars = cfg.bars;
@@ -233,10 +236,11 @@ in
 
       home.packages = [ package ];
 
-      # In every generation, like /etc/nixos-metadata in every system.
+      # In every generation, like /etc/nixos-metadata in every system
+      # (`nixos-metadata --home` reads it there).
       home.extraBuilderCommands = ''
-        ln -s ${shellFile} $out/nixos-metadata
-        ln -s ${jsonFile} $out/nixos-metadata.json
+        ln -s ${shellFile} $out/${generationShellFile}
+        ln -s ${jsonFile} $out/${generationJsonFile}
       '';
       xdg.dataFile."nixos-provenance/home-metadata".source = shellFile;
       xdg.dataFile."nixos-provenance/home-metadata.json".source = jsonFile;

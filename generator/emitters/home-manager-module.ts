@@ -10,6 +10,8 @@ export const emitHomeManagerModule: Emitter = (model) => {
     options: nixOptionDeclarations(moduleOptions(model, "home-manager"), 2),
     userShellVar: model.homeUserField.shellVar,
     userJsonKey: model.homeUserField.jsonKey,
+    generationShellFile: model.homeGenerationFiles.shell,
+    generationJsonFile: model.homeGenerationFiles.json,
   };
   return [{ path: "modules/home-manager.nix", content: renderTemplate(hb, "nix/home-manager.nix.hbs", context) }];
 };

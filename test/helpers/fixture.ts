@@ -75,6 +75,19 @@ export function defaultMetadata(n: number, overrides: MetadataValues = {}): Meta
   };
 }
 
+/** Metadata of Home Manager generation N: its own commit (every third one a new nixpkgs), no host (standalone). */
+export function homeMetadata(n: number, overrides: MetadataValues = {}): MetadataValues {
+  const commit = createHash("sha1").update(`home-commit-${n}`).digest("hex");
+  return defaultMetadata(n, {
+    GIT_COMMIT: commit,
+    GIT_SHORT_COMMIT: commit.slice(0, 7),
+    GIT_SOURCE_URL: `https://github.com/owner/home-config/tree/${commit}`,
+    FLAKE_URL: `github:owner/home-config/${commit}`,
+    HOSTNAME: "unknown",
+    ...overrides,
+  });
+}
+
 export class Machine {
   readonly root: string;
   readonly home: string;
@@ -236,8 +249,17 @@ export class Machine {
       : join(this.root, "nix/var/nix/gcroots/per-user", this.user, "current-home");
   }
 
-  /** Add Home Manager generation N; `activate` also points current-home at it. */
-  addHome(n: number, options: { layout?: "xdg" | "legacy"; activate?: boolean; sameAs?: number } = {}): string {
+  /**
+   * Add Home Manager generation N; `activate` also points current-home at it.
+   * Like the Home Manager module (home.extraBuilderCommands), the generation
+   * carries `nixos-metadata`: a link to a store file holding the metadata
+   * (homeMetadata(N), or `metadata` / `metadataText`; null: none, a
+   * generation built before the module was enabled) and HOME_MANAGER_USER.
+   */
+  addHome(
+    n: number,
+    options: { layout?: "xdg" | "legacy"; activate?: boolean; sameAs?: number; metadata?: MetadataValues; metadataText?: string | null } = {},
+  ): string {
     const layout = options.layout ?? "xdg";
     let store: string;
     if (options.sameAs !== undefined) {
@@ -249,6 +271,15 @@ export class Machine {
       store = join(this.root, "nix/store", `${hash}-home-manager-generation`);
       mkdirSync(join(store, "home-files"), { recursive: true });
       writeFileSync(join(store, "activate"), "#!/bin/sh\n");
+      const text =
+        options.metadataText !== undefined
+          ? options.metadataText
+          : `${renderMetadata(options.metadata ?? homeMetadata(n))}\n# Home Manager\nHOME_MANAGER_USER=${quoteForMetadata(this.user)}\n`;
+      if (text !== null) {
+        const file = join(this.root, "nix/store", `${createHash("sha1").update(text).digest("hex").slice(0, 32)}-nixos-provenance-home-metadata`);
+        writeFileSync(file, text);
+        symlinkSync(file, join(store, "nixos-metadata"));
+      }
     }
     this.hmStorePaths.set(n, store);
     const dir = this.hmProfiles(layout);
@@ -257,6 +288,13 @@ export class Machine {
     this.link(`home-manager-${n}-link`, join(dir, "home-manager"));
     if (options.activate ?? true) this.activateHome(n, layout);
     return store;
+  }
+
+  /** The store path of Home Manager generation N as the system sees it (without the fixture root). */
+  hmStore(n: number): string {
+    const store = this.hmStorePaths.get(n);
+    if (!store) throw new Error(`no home generation ${n}`);
+    return store.slice(this.root.length);
   }
 
   activateHome(n: number, layout: "xdg" | "legacy" = "xdg"): void {

@@ -8,6 +8,7 @@ prov_default_log_dir='/var/log/nixos-builds'
 prov_default_history_length=100
 prov_default_state_dir='/var/lib/nixos-provenance'
 prov_activation_history_file='activation-history.json'
+prov_home_metadata_file='nixos-metadata'
 # The reboot reasons the metrics report (the metric table's label values).
 prov_metric_reboot_reasons='kernel initrd kernel-modules kernel-params systemd firmware'
 

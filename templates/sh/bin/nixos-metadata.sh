@@ -16,6 +16,75 @@ prov_md_fail=$prov_exit_notFound
 # What prov_main exits with (diff and verify set it).
 prov_md_status=$prov_exit_ok
 
+# The profile every reader reads: the system's, or with --home the user's
+# Home Manager profile (prov_md_home). Links are DIR/PREFIX-N-link
+# (prov_md_dir, prov_md_prefix); prov_md_meta is the metadata file within a
+# generation, prov_md_meta_shown that file in messages, prov_md_gen what a
+# generation is called, prov_md_what what the profile holds.
+prov_md_dir=$prov_profiles
+prov_md_prefix=system
+prov_md_meta=etc/nixos-metadata
+prov_md_meta_shown=/etc/nixos-metadata
+prov_md_gen=generation
+prov_md_what='system generations'
+
+# prov_md_home: every reader pointed at the user's Home Manager generations
+# (found by prov_hm_detect: the XDG or the per-user profile; the current one
+# is the activated one, current-home). A user name with a slash (or . or
+# ..) would reach outside per-user/: refused, never replaced by another.
+prov_md_home() {
+	case ${USER-} in
+	*/* | . | ..)
+		prov_plain "$USER"
+		prov_die "$prov_md_fail" "--home: the user name '$prov_ret' holds a / (or is . or ..): no Home Manager profile is read for it"
+		;;
+	esac
+	prov_hm_detect
+	[ -n "$prov_hm_user" ] || prov_die "$prov_md_fail" "--home: no user name (USER, id -un and LOGNAME give none)"
+	prov_plain "$prov_hm_user"
+	prov_md_what="Home Manager generations of $prov_ret"
+	case $prov_hm_layout in
+	xdg | legacy) ;;
+	nixos-module) prov_die "$prov_md_fail" "--home: Home Manager of $prov_ret runs as a NixOS module: its generations are the system's (nixos-metadata without --home)" ;;
+	*) prov_die "$prov_md_fail" "--home: no $prov_md_what (no home-manager-N-link in ${prov_hm_xdg:-\$XDG_STATE_HOME}/nix/profiles or $prov_profiles/per-user/$prov_ret)" ;;
+	esac
+	prov_md_dir=$prov_hm_dir
+	prov_md_prefix=home-manager
+	prov_md_meta=$prov_home_metadata_file
+	prov_md_meta_shown="$prov_home_metadata_file in the generation"
+	prov_md_gen='Home Manager generation'
+	prov_md_latest=$prov_hm_latest
+	prov_md_cur=$prov_hm_current
+	prov_md_curpath=$prov_hm_root
+	prov_md_curname='the activated Home Manager generation'
+	prov_md_nocurrent="no activated Home Manager generation: $prov_hm_root is missing"
+	return 0
+}
+
+# prov_md_detect: the profile's newest generation (prov_md_latest), the
+# current one's number (prov_md_cur, empty when it is none of the profile)
+# and path (prov_md_curpath), how it is called (prov_md_curname) and the
+# message when it is missing (prov_md_nocurrent).
+prov_md_detect() {
+	if [ -n "$prov_opt_home" ]; then
+		prov_md_home
+		return 0
+	fi
+	prov_system_detect
+	prov_md_latest=$prov_sys_latest
+	prov_md_cur=$prov_sys_current
+	prov_md_curpath=$prov_current
+	prov_md_curname='the running system'
+	prov_md_nocurrent="no running system: $prov_current is missing"
+	return 0
+}
+
+# prov_md_system_only WHAT: WHAT reads the system's generations (or its
+# activation history) only.
+prov_md_system_only() {
+	[ -z "$prov_opt_home" ] || prov_usage_error "--home: $1 is for system generations only (--home works with show, list, diff and audit)"
+}
+
 # prov_resolve SPEC: the generation SPEC names: current, booted, latest, a
 # number, or -N (the Nth existing generation below the current one; the
 # command line hands it over as ~N, see prov_main). Sets prov_gen_path (the
@@ -29,27 +98,28 @@ prov_resolve() {
 	prov_gen_spec=$1
 	case $1 in
 	current | booted)
-		prov_system_detect
+		prov_md_detect
 		if [ "$1" = current ]; then
-			prov_gen_path=$prov_current
-			[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "no running system: $prov_current is missing"
-			prov_gen_num=$prov_sys_current
+			prov_gen_path=$prov_md_curpath
+			[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "$prov_md_nocurrent"
+			prov_gen_num=$prov_md_cur
 		else
+			[ -z "$prov_opt_home" ] || prov_die "$prov_md_fail" "booted: Home Manager generations are activated, not booted (current, latest, -N or a number)"
 			prov_gen_path=$prov_booted
 			[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "no booted system: $prov_booted is missing"
 			prov_system_boot_detect
 			prov_gen_num=$prov_sys_booted
 		fi
-		prov_gen_name=$1${prov_gen_num:+ (generation $prov_gen_num)}
+		prov_gen_name=$1${prov_gen_num:+ ($prov_md_gen $prov_gen_num)}
 		return 0
 		;;
 	latest)
-		prov_system_detect
-		[ -n "$prov_sys_latest" ] || prov_die "$prov_md_fail" "no system generations in $prov_profiles"
-		prov_gen_path=$prov_profiles/system-$prov_sys_latest-link
-		[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "generation $prov_sys_latest is a dangling link (its store path is gone)"
-		prov_gen_num=$prov_sys_latest
-		prov_gen_name="latest (generation $prov_gen_num)"
+		prov_md_detect
+		[ -n "$prov_md_latest" ] || prov_die "$prov_md_fail" "no $prov_md_what in $prov_md_dir"
+		prov_gen_path=$prov_md_dir/$prov_md_prefix-$prov_md_latest-link
+		[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "$prov_md_gen $prov_md_latest is a dangling link (its store path is gone)"
+		prov_gen_num=$prov_md_latest
+		prov_gen_name="latest ($prov_md_gen $prov_gen_num)"
 		return 0
 		;;
 	-[1-9]*)
@@ -58,17 +128,17 @@ prov_resolve() {
 		case $prov_gen_back in
 		*[!0-9]* | ??????????*) prov_die "$prov_md_fail" "not a generation: '$prov_gen_spec' (expected current, booted, latest, -N or a generation number)" ;;
 		esac
-		prov_system_detect
-		[ -n "$prov_sys_current" ] ||
-			prov_die "$prov_md_fail" "$prov_gen_spec: the running system is no generation of the profile, so there is nothing to count back from"
+		prov_md_detect
+		[ -n "$prov_md_cur" ] ||
+			prov_die "$prov_md_fail" "$prov_gen_spec: $prov_md_curname is no generation of the profile, so there is nothing to count back from"
 		# Count existing links only: collected generations leave gaps.
-		prov_gen_n=$prov_sys_current
+		prov_gen_n=$prov_md_cur
 		prov_gen_i=0
 		while [ "$prov_gen_i" -lt "$prov_gen_back" ]; do
 			prov_gen_n=$((prov_gen_n - 1))
 			[ "$prov_gen_n" -gt 0 ] ||
-				prov_die "$prov_md_fail" "no generation $prov_gen_spec: only $prov_gen_i generations exist below the current one ($prov_sys_current)"
-			prov_exists "$prov_profiles/system-$prov_gen_n-link" && prov_gen_i=$((prov_gen_i + 1))
+				prov_die "$prov_md_fail" "no generation $prov_gen_spec: only $prov_gen_i generations exist below the current one ($prov_md_cur)"
+			prov_exists "$prov_md_dir/$prov_md_prefix-$prov_gen_n-link" && prov_gen_i=$((prov_gen_i + 1))
 		done
 		set -- "$prov_gen_n"
 		;;
@@ -82,12 +152,13 @@ prov_resolve() {
 		prov_die "$prov_md_fail" "not a generation number: '$1' (a number from 1 to 999999999, without leading zeros)"
 		;;
 	esac
-	prov_gen_path=$prov_profiles/system-$1-link
-	prov_exists "$prov_gen_path" || prov_die "$prov_md_fail" "no such generation: $1"
-	[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "generation $1 is a dangling link (its store path is gone)"
+	[ -z "$prov_opt_home" ] || prov_md_home
+	prov_gen_path=$prov_md_dir/$prov_md_prefix-$1-link
+	prov_exists "$prov_gen_path" || prov_die "$prov_md_fail" "no such $prov_md_gen: $1"
+	[ -e "$prov_gen_path" ] || prov_die "$prov_md_fail" "$prov_md_gen $1 is a dangling link (its store path is gone)"
 	prov_gen_num=$1
-	prov_gen_name="generation $1"
-	[ "$prov_gen_spec" = "$1" ] || prov_gen_name="$prov_gen_spec (generation $1)"
+	prov_gen_name="$prov_md_gen $1"
+	[ "$prov_gen_spec" = "$1" ] || prov_gen_name="$prov_gen_spec ($prov_md_gen $1)"
 	return 0
 }
 
@@ -108,12 +179,12 @@ prov_store_path() {
 # prov_md_schema, prov_md_nixos (label), prov_md_kernel, prov_md_specs.
 # Without a metadata file the commit comes from configuration-revision.
 prov_md_load() {
-	prov_commit_detect "$1"
+	prov_commit_detect "$1" '' "$prov_md_meta"
 	prov_md_has=false
 	prov_md_invalid=false
 	if [ -n "$prov_meta_invalid" ]; then
 		prov_md_invalid=true
-	elif [ -f "$1/etc/nixos-metadata" ]; then
+	elif [ -f "$1/$prov_md_meta" ]; then
 		prov_md_has=true
 	fi
 	prov_md_schema=0
@@ -161,14 +232,16 @@ prov_show_human() {
 		eval "prov_md_$prov_l=\$prov_ret"
 	done
 	printf '%s\n' "${prov_gen_name}"
-	printf '  %-18s %s\n' 'NixOS version' "$prov_md_nixos" 'Kernel' "$prov_md_kernel" 'Specialisations' "${prov_md_specs:-none}"
+	# A Home Manager generation has no NixOS version, kernel or specialisation.
+	[ -n "$prov_opt_home" ] ||
+		printf '  %-18s %s\n' 'NixOS version' "$prov_md_nixos" 'Kernel' "$prov_md_kernel" 'Specialisations' "${prov_md_specs:-none}"
 	if [ "$prov_md_invalid" = true ]; then
-		printf '  %s\n' "etc/nixos-metadata is not valid metadata (not a regular file, over $prov_meta_max_bytes bytes or $prov_meta_max_lines lines, or a quote left open): ignored."
+		printf '  %s\n' "$prov_md_meta is not valid metadata (not a regular file, over $prov_meta_max_bytes bytes or $prov_meta_max_lines lines, or a quote left open): ignored."
 		printf '  %-18s %s\n' 'Commit' "$prov_md_GIT_COMMIT" 'Dirty' "$prov_md_GIT_DIRTY"
 		return 0
 	fi
 	if [ "$prov_md_has" = false ]; then
-		printf '  %s\n' 'No /etc/nixos-metadata: built before nixos-provenance was enabled.'
+		printf '  %s\n' "No $prov_md_meta_shown: built before nixos-provenance was enabled."
 		printf '  %-18s %s\n' 'Commit' "$prov_md_GIT_COMMIT" 'Dirty' "$prov_md_GIT_DIRTY"
 		return 0
 	fi
@@ -213,7 +286,7 @@ prov_md_mode_show_field() {
 	prov_md_show_load
 	prov_md_field_any "$prov_opt_field" || prov_usage_error "unknown field: $prov_opt_field"
 	if [ "$prov_md_has" = false ] && [ "$prov_ret" = unknown ]; then
-		prov_die "$prov_exit_notFound" "$prov_gen_name has no /etc/nixos-metadata, so $prov_opt_field is unknown"
+		prov_die "$prov_exit_notFound" "$prov_gen_name has no $prov_md_meta_shown, so $prov_opt_field is unknown"
 	fi
 	# The exact value for scripts; a terminal gets control characters as `?`.
 	[ -t 1 ] && prov_plain "$prov_ret"
@@ -280,6 +353,8 @@ function q(s) { return (s ~ /[^ -~]|["\\]/) ? "\"" jesc(s) "\"" : "\"" s "\"" }
 function plain(s) { gsub(/[\001-\037\177]/, "?", s); return s }
 BEGIN {
 	FS = "\t"; count = 0; nrev = 0
+	# The profile links: DIR/PREFIX-N-link (system, or home-manager).
+	linkre = "/" prefix "-[0-9]+-link"; plen = length(prefix) + 2
 	# The last activation of each generation, from the activation history.
 	hist = ENVIRON["PROV_MD_HISTORY"]
 	if (hist != "") {
@@ -307,8 +382,8 @@ $1 == "F" {
 }
 $1 == "K" {
 	p = rest()
-	if (match(p, /\/system-[0-9]+-link\/kernel-modules\/lib\/modules\/[^\/]+$/)) {
-		p = substr(p, RSTART + 8, RLENGTH - 8)
+	if (match(p, linkre "/kernel-modules/lib/modules/[^/]+$")) {
+		p = substr(p, RSTART + plen, RLENGTH - plen)
 		g = substr(p, 1, index(p, "-") - 1)
 		if (!(g in kern)) kern[g] = substr(p, index(p, "/lib/modules/") + 13)
 	}
@@ -316,8 +391,8 @@ $1 == "K" {
 }
 $1 == "S" {
 	p = rest()
-	if (match(p, /\/system-[0-9]+-link\/specialisation\/[^\/]+$/)) {
-		p = substr(p, RSTART + 8, RLENGTH - 8)
+	if (match(p, linkre "/specialisation/[^/]+$")) {
+		p = substr(p, RSTART + plen, RLENGTH - plen)
 		g = substr(p, 1, index(p, "-") - 1)
 		sp1 = substr(p, index(p, "/specialisation/") + 16)
 		if (g in spec) spec[g] = spec[g] "/" sp1
@@ -327,15 +402,15 @@ $1 == "S" {
 }
 $1 == "G" {
 	path = rest()
-	if (!match(path, /\/system-[0-9]+-link$/)) next
-	gen = substr(path, RSTART + 8, RLENGTH - 13)
+	if (!match(path, linkre "$")) next
+	gen = substr(path, RSTART + plen, RLENGTH - plen - 5)
 	cur = gen == curgen ? "true" : "false"
 	boot = gen == bootgen ? "true" : "false"
 	newest = gen == latestgen ? "true" : "false"
 	activated = (gen in act) ? act[gen] : ""
 	kernel = (gen in kern) ? kern[gen] : "unknown"
 	specs = (gen in spec) ? spec[gen] : ""
-	has = readmeta(path "/etc/nixos-metadata")
+	has = readmeta(path "/" metafile)
 	if (!has) split("", M)
 	label = known(readline(path "/nixos-version"))
 	rev = known(readline(path "/configuration-revision"))
@@ -404,7 +479,7 @@ END {
 		printf "%s\n", (nrev ? "\n]" : "]")
 		exit
 	}
-	if (!count) print "no system generations"
+	if (!count) print "no " plain(ENVIRON["PROV_MD_WHAT"])
 }
 '
 
@@ -413,7 +488,7 @@ END {
 # increasing order (each pattern's matches are in numeric order).
 prov_list_pats() {
 	prov_links_pats=
-	prov_gen_latest "$prov_profiles" system || return 1
+	prov_gen_latest "$prov_md_dir" "$prov_md_prefix" || return 1
 	prov_gen_digits_pat "${#prov_ret}"
 	prov_l='[1-9]'
 	while :; do
@@ -428,7 +503,7 @@ prov_list_stream() {
 	set --
 	for prov_p in $prov_links_pats; do
 		# shellcheck disable=SC2086 # $prov_p is the glob pattern
-		set -- "$@" "$prov_profiles"/system-$prov_p-link
+		set -- "$@" "$prov_md_dir/$prov_md_prefix"-$prov_p-link
 	done
 	# Dates: the links' own mtimes (what nixos-rebuild list-generations
 	# shows), from stat. GNU and busybox stat both know -c, %y, %s and %F;
@@ -442,20 +517,20 @@ prov_list_stream() {
 	# Kernel versions and specialisations of every generation: one glob
 	# each (the shell walks the directories itself, no loop in shell code).
 	# A pattern that matches nothing stays as it is; awk ignores it.
-	set -- "$@" "$prov_profiles"/system-*-link/kernel-modules/lib/modules/*
+	set -- "$@" "$prov_md_dir/$prov_md_prefix"-*-link/kernel-modules/lib/modules/*
 	printf 'K\t%s\n' "$@"
-	set -- "$prov_profiles"/system-*-link/specialisation/*
+	set -- "$prov_md_dir/$prov_md_prefix"-*-link/specialisation/*
 	printf 'S\t%s\n' "$@"
 	set --
 	for prov_p in $prov_links_pats; do
 		# shellcheck disable=SC2086 # $prov_p is the glob pattern
-		set -- "$@" "$prov_profiles"/system-$prov_p-link
+		set -- "$@" "$prov_md_dir/$prov_md_prefix"-$prov_p-link
 	done
 	printf 'G\t%s\n' "$@"
 }
 
 # prov_list_stat FORMAT [-L] FILE...: stat -c FORMAT of every FILE (with
-# -L: of each FILE's etc/nixos-metadata, nixos-version and
+# -L: of each FILE's metadata ($prov_md_meta), nixos-version and
 # configuration-revision, links followed), 1,000
 # files per stat run (xargs; 100,000 links in one command line fail with
 # E2BIG). Errors (a pattern that matched nothing, a dangling link) are left
@@ -506,13 +581,18 @@ prov_list_stat() {
 }
 
 prov_cmd_list() {
-	prov_system_detect
-	prov_system_boot_detect
-	# The activation history, read by the awk itself (no process more).
-	prov_history_file
-	[ -f "$prov_ret" ] || prov_ret=
-	prov_list_stream | PROV_MD_HISTORY=$prov_ret LC_ALL=C awk -v mode="$1" -v curgen="$prov_sys_current" -v bootgen="$prov_sys_booted" \
-		-v latestgen="$prov_sys_latest" -v maxmeta="$prov_meta_max_bytes" -v maxlines="$prov_meta_max_lines" -v maxsmall=4096 \
+	prov_md_detect
+	prov_list_boot=
+	prov_ret=
+	if [ -z "$prov_opt_home" ]; then
+		prov_system_boot_detect
+		prov_list_boot=$prov_sys_booted
+		# The activation history, read by the awk itself (no process more).
+		prov_history_file
+		[ -f "$prov_ret" ] || prov_ret=
+	fi
+	prov_list_stream | PROV_MD_HISTORY=$prov_ret PROV_MD_WHAT=$prov_md_what LC_ALL=C awk -v mode="$1" -v curgen="$prov_md_cur" -v bootgen="$prov_list_boot" \
+		-v latestgen="$prov_md_latest" -v prefix="$prov_md_prefix" -v metafile="$prov_md_meta" -v maxmeta="$prov_meta_max_bytes" -v maxlines="$prov_meta_max_lines" -v maxsmall=4096 \
 		"$prov_json_awk_lib$prov_awk_json_GenerationList$prov_awk_json_NixpkgsAudit$prov_history_lib$prov_list_awk"
 }
 
@@ -1266,7 +1346,8 @@ prov_is_rev() {
 # parser as `~N` (prov_resolve reads both), unless it is a flag's value.
 prov_main() {
 	prov_parse "$@"
-	prov_nixos_present || prov_die "$prov_exit_notNixos" "$prov_ret"
+	# Home Manager runs standalone anywhere: --home needs no NixOS.
+	[ -n "$prov_opt_home" ] || prov_nixos_present || prov_die "$prov_exit_notNixos" "$prov_ret"
 	prov_dispatch
 	exit "$prov_md_status"
 }

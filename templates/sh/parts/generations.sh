@@ -57,14 +57,16 @@
 #   prov_nixos_present
 #       Status 0 on a NixOS system (a running system or a system profile);
 #       else prov_ret = the one-line reason, status 1.
-#   prov_commit_detect DIR [LAST] (DIR: a system toplevel, e.g. "$prov_current")
+#   prov_commit_detect DIR [LAST [FILE]] (DIR: a system toplevel, e.g. "$prov_current")
 #       prov_commit        short commit (7 characters), or unknown
 #       prov_commit_full   full commit, or unknown
 #       prov_commit_dirty  true | false | unknown
 #       prov_commit_meta   1 when DIR/etc/nixos-metadata was read, else empty
 #       Reads DIR/etc/nixos-metadata with prov_meta_read (also leaving every
 #       prov_meta_* set; with LAST, e.g. GIT_DIRTY, only up to that field:
-#       much faster under dash), else DIR/configuration-revision.
+#       much faster under dash), else DIR/configuration-revision. FILE: the
+#       metadata's path in DIR instead of etc/nixos-metadata (a Home Manager
+#       generation's is $prov_home_metadata_file).
 
 # Unquoted $prov_gen_pat below is on purpose: it is the glob pattern.
 # [ A -ef B ] is not in POSIX's test, but dash, bash, busybox ash, mksh and
@@ -424,7 +426,7 @@ prov_commit_detect() {
 	prov_commit_full=unknown
 	prov_commit_dirty=unknown
 	prov_commit_meta=
-	if prov_meta_read "$1/etc/nixos-metadata" "${2-}"; then
+	if prov_meta_read "$1/${3:-etc/nixos-metadata}" "${2-}"; then
 		prov_commit_meta=1
 		[ -n "$prov_meta_GIT_COMMIT" ] && prov_commit_full=$prov_meta_GIT_COMMIT
 		if [ -n "$prov_meta_GIT_SHORT_COMMIT" ] && [ "$prov_meta_GIT_SHORT_COMMIT" != unknown ]; then
