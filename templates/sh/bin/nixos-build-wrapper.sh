@@ -230,8 +230,9 @@ prov_bw_open() {
 		# Never asked to open a name that exists (yash loops on a dangling
 		# symlink under set -C).
 		if [ -e "$prov_bw_name" ] || [ -L "$prov_bw_name" ]; then continue; fi
-		set -C
-		if { eval "command exec $1>\"\$prov_bw_name\""; } 2>/dev/null; then
+		# set -C inside the group: its 2>/dev/null is opened before (dash
+		# refuses to open /dev/null itself under set -C).
+		if { set -C; eval "command exec $1>\"\$prov_bw_name\""; } 2>/dev/null; then
 			set +C
 			# O_EXCL made it, unless the name was a link to a device or FIFO
 			# (set -C lets those be opened): then it is not a regular file.
