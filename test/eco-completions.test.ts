@@ -171,6 +171,60 @@ test("bash and fish: generation numbers from the profile (under NIXOS_PROVENANCE
   }
 });
 
+/**
+ * zsh's completion listing of LINE (Tab in an interactive `zsh -f` on a
+ * pseudo-terminal, zsh/zpty, with compinit and our site-functions), as the
+ * words listed (the first word of a described line, else every word).
+ */
+function zshComplete(line: string, env: Record<string, string> = {}): string[] {
+  const script = [
+    "zmodload zsh/zpty",
+    "zpty z zsh -f -i",
+    `zpty -w z "PS1='zq> ' ; fpath=(\${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -D -d /dev/null; zstyle ':completion:*' list-prompt ''; bindkey '^I' complete-word; print RE''ADY"`,
+    // `RE''ADY` in what is typed, READY once it ran, then zle's prompt: compinit is done and zle reads.
+    "zpty -r -m z junk '*READY*zq> *'",
+    "zpty -n -w z \"$2\"$'\\t'",
+    // The listing: the line, a line break, the words, the line drawn again.
+    "zpty -r -m z out \"*${(b)2}*\"$'\\n'\"*${(b)${2% }}*\"",
+    "print -r -- \"$out\"",
+    "zpty -d z",
+  ].join("\n");
+  // zle sometimes draws the typed line in pieces, and then the pattern never
+  // matches: such a run is cut at 5 s and tried again (at most three times).
+  let r = spawnSync("true", { encoding: "utf8" });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    r = spawnSync("zsh", ["-f", "-c", script, "zsh", `${share}/zsh/site-functions`, line], { encoding: "utf8", timeout: 5_000, env: { ...process.env, TERM: "dumb", COLUMNS: "200", ...env } });
+    if (r.status !== null) break;
+  }
+  assert.is(r.status, 0, `zsh completion of ${line}: ${r.stderr}`);
+  const text = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/[\r\x07]/g, "");
+  // The line as zle drew it, the listing, the line drawn again.
+  const start = text.indexOf(line);
+  const end = text.lastIndexOf(line.trimEnd());
+  assert.ok(start >= 0 && end > start, `zsh drew ${JSON.stringify(line)} and a listing: ${JSON.stringify(text)}`);
+  const body = text.slice(start + line.length, end);
+  const words = body.split("\n").filter((l) => !/^#\s/.test(l)).flatMap((l) => (l.includes(" -- ") ? [l.trim().split(/\s+/)[0]!] : l.trim().split(/\s+/)));
+  // Less the prompt (zq>) drawn again before the line.
+  return words.filter((w) => w && w !== "zq>").sort();
+}
+
+test("zsh: home offers no boot or test; after list only its flags; generation numbers after diff", () => {
+  const root = profileRoot();
+  const env = { NIXOS_PROVENANCE_ROOT: root };
+  try {
+    assert.equal(zshComplete("nixos-build-wrapper home "), [...homeActions].sort(), "zsh home");
+    assert.equal(zshComplete("nixos-build-wrapper os "), [...wrapper.positionals[1]!.choices!].sort());
+    const listFlags = zshComplete("nixos-metadata list --");
+    assert.ok(listFlags.includes("--json") && !listFlags.includes("--export") && !listFlags.includes("--field"), listFlags.join(" "));
+    assert.equal(zshComplete("nixos-metadata diff ", env), ["12", "14", "3"]);
+    assert.equal(zshComplete("nixos-metadata diff 3 ", env), ["12", "14", "3"]);
+    const first = zshComplete("nixos-metadata ", env);
+    for (const want of ["12", "14", "3", "diff", "list", "current"]) assert.ok(first.includes(want), `${want} in ${first.join(" ")}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 /** Render a man page, returning groff's warnings (stderr). */
 function manWarnings(file: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync("man", ["--warnings", "-l", file], { encoding: "utf8", env: { ...process.env, MANWIDTH: "80", MANPAGER: "cat", PAGER: "cat", LC_ALL: "C.UTF-8" }, timeout: 20_000 });
