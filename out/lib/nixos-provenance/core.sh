@@ -49,11 +49,10 @@ prov_sh_quote() {
 }
 
 # prov_usage: the command's --help text, kept beside the parts
-# (usage/<command>.txt, generated from the schema).
+# (usage/<command>.txt, generated from the schema). cat, not read: the text
+# is UTF-8, which yash cannot read in the C locale.
 prov_usage() {
-	while IFS= read -r prov_l; do
-		printf '%s\n' "$prov_l"
-	done <"$prov_libdir/nixos-provenance/usage/$prov_prog.txt"
+	command cat -- "$prov_libdir/nixos-provenance/usage/$prov_prog.txt"
 }
 
 # prov_usage_error MESSAGE: the one way a command refuses its arguments:

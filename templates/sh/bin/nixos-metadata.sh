@@ -675,6 +675,8 @@ prov_diff_colour() {
 	prov_c_add=
 	prov_c_del=
 	prov_c_off=
+	# The scripts' bytes stay ASCII (yash reads them in the C locale too).
+	prov_c_arrow=$(printf '\342\206\222')
 	if [ -t 1 ] && [ -z "${NO_COLOR-}" ] && [ "${TERM-}" != dumb ]; then
 		prov_c_bold=$(printf '\033[1m')
 		prov_c_add=$(printf '\033[32m')
@@ -695,12 +697,12 @@ prov_clean() {
 }
 
 # prov_diff_line LABEL FROM TO [LINK]: one aligned line of the human view,
-# `FROM → TO` (FROM empty: TO alone).
+# `FROM -> TO` with a right arrow (FROM empty: TO alone).
 prov_diff_line() {
 	prov_clean "$2"
 	prov_l=$prov_ret
 	prov_clean "$3"
-	[ -n "$prov_l" ] && prov_ret="$prov_l → $prov_ret"
+	[ -n "$prov_l" ] && prov_ret="$prov_l $prov_c_arrow $prov_ret"
 	if [ -n "${4-}" ]; then
 		printf '  %-16s %s  %s\n' "$1" "$prov_ret" "$4"
 	else
@@ -795,8 +797,8 @@ prov_diff_specs() {
 }
 
 # The parser of `nix store diff-closures` (src/nix/diff-closures.cc):
-#   name: v1, v2 → v3, +13.9 KiB      (changed versions, then the size)
-#   name: ∅ → 1.0                     (added; ∅ = no version, ε = empty version)
+#   name: v1, v2 -> v3, +13.9 KiB     (changed versions, then the size; -> is U+2192)
+#   name: (empty set) -> 1.0          (added; U+2205 = no version, U+03B5 = empty version)
 #   name: +12.6 KiB                   (size only, shown from 8 KiB on)
 # Colour escapes (nix colours the size) are removed first. mode=json
 # prints one ClosureChange per line, each followed by a comma but the
@@ -931,7 +933,7 @@ prov_cmd_diff() {
 	prov_diff_count=0
 	prov_gd_inputs=
 	prov_gd_changes=
-	[ -n "$prov_json" ] || printf '%s%s → %s%s\n' "$prov_c_bold" "$prov_a_label" "$prov_gen_name" "$prov_c_off"
+	[ -n "$prov_json" ] || printf '%s%s \342\206\222 %s%s\n' "$prov_c_bold" "$prov_a_label" "$prov_gen_name" "$prov_c_off"
 
 	# The commit, once: short hashes, dirty marks and the compare link.
 	prov_gd_commit=

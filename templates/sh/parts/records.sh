@@ -224,7 +224,7 @@ function proc(s,    p, q, d, name, i) {
 			# The message goes on until a blank line (Definition values: ...).
 			if (t ~ /^(error|Error): ./) { inner[nb] = t; ininner = 1 }
 			else if (ininner && length(inner[nb]) < maxlen) inner[nb] = inner[nb] " " t
-			else if (msg[nb] == "" && t !~ /^(…|at |\()/) msg[nb] = "error: " t
+			else if (msg[nb] == "" && t !~ /^(\342\200\246|at |\()/) msg[nb] = "error: " t
 		}
 		addline(s)
 		return
