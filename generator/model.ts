@@ -2,6 +2,8 @@
  * Schema + user config → one resolved, fully defaulted model. Every default is
  * decided here; emitters only read the model (they never look at the config).
  */
+import { generationRuleMarkdown } from "./schema/json-types.js";
+import { alertRules, alertThresholds, durationPattern, fleetLabelDefault, metricPrefix, resolveMetrics, unitSeconds, type AlertSpec, type AlertThresholdSpec, type MetricSpec } from "./schema/metrics.js";
 import { knownInputRepositories } from "./schema/inputs.js";
 import { activationStateDir, activationHistoryFile } from "./schema/shapes/activation.js";
 import { rebootReasons } from "./schema/metrics.js";
@@ -47,6 +49,10 @@ export interface Model {
   rebootReasons: readonly string[];
   /** Flake references of well-known inputs, for compare links of their revisions. */
   knownInputRepositories: Record<string, string>;
+  /** The metric table (the info metric with a label per input revision) and the alert rules. */
+  monitoring: Monitoring;
+  /** The JSON type rule for generation numbers, as the Markdown section of out/doc/commands.md. */
+  jsonTypeRuleMarkdown: string;
   /** The shape of provenance.yaml / provenance.toml (out/schema/ProvenanceConfig.schema.json). */
   configShape: JsonShapeSpec;
   /** The version in package.json (the Nix package, the man pages). */
@@ -183,6 +189,22 @@ function exportNamesOf(shape: JsonShapeSpec | undefined): Record<string, string>
   return Object.fromEntries(names);
 }
 
+export type { AlertSpec, MetricSpec } from "./schema/metrics.js";
+
+export interface Monitoring {
+  metrics: MetricSpec[];
+  metricPrefix: string;
+  alertRules: AlertSpec[];
+  alertThresholds: AlertThresholdSpec[];
+  fleetLabelDefault: string;
+  durationPattern: string;
+  unitSeconds: Record<string, number>;
+}
+
+export function resolveMonitoring(fields: MetadataFieldSpec[]): Monitoring {
+  return { metrics: resolveMetrics(fields), metricPrefix, alertRules, alertThresholds, fleetLabelDefault, durationPattern, unitSeconds };
+}
+
 export function resolveModel(schema: Schema, config?: UserConfig): Model {
   const file = config?.file ?? "(default schema)";
   const fields: MetadataFieldSpec[] = schema.fields.map((f) => ({ ...f }));
@@ -265,6 +287,8 @@ export function resolveModel(schema: Schema, config?: UserConfig): Model {
     activation: { stateDir: activationStateDir, historyFile: activationHistoryFile },
     rebootReasons,
     knownInputRepositories,
+    monitoring: resolveMonitoring(fields),
+    jsonTypeRuleMarkdown: generationRuleMarkdown(),
     configShape: provenanceConfigShape,
     packageVersion,
     paths,

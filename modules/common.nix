@@ -65,7 +65,7 @@ in
       type = lib.types.package;
       default = defaultPackage;
       defaultText = lib.literalExpression "pkgs.callPackage \"\${nixos-provenance}/modules/package.nix\" { }";
-      description = "The nixos-provenance runtime: `nixos-metadata`, `nixos-generation-info`, `nixos-build-status`, `nixos-build-wrapper`, `nixos-fleet-status`, lib/build-status.sh, man pages and completions.";
+      description = "The nixos-provenance runtime: `nixos-metadata`, `nixos-generation-info`, `nixos-build-status`, `nixos-build-wrapper`, `nixos-fleet-status`, `nixos-provenance-activate`, lib/build-status.sh, man pages and completions.";
     };
 
     useDash = lib.mkOption {

@@ -163,7 +163,7 @@ in
           type = lib.types.strMatching "(0|[1-9][0-9]*)(s|m|h|d|w)";
           default = "24h";
           example = "30m";
-          description = "How long a host may wait for a reboot (booted kernel, initrd or modules differ from the running system's) before NixosProvenanceRebootPending fires. A Prometheus duration: a number and one of s, m, h, d, w.";
+          description = "How long a host may wait for a reboot (booted kernel, initrd, modules, kernel parameters, systemd or firmware differ from the running system's) before NixosProvenanceRebootPending fires. A Prometheus duration: a number and one of s, m, h, d, w.";
         };
 
         dirtyFor = lib.mkOption {

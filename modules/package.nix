@@ -48,7 +48,7 @@ stdenvNoCC.mkDerivation {
     cp -r bin lib share $out/
     # The library finds its parts (lib/nixos-provenance/*.sh) through the same token.
     substituteInPlace "$out/lib/build-status.sh" --replace-quiet '@libdir@' "$out/lib"
-    for command in 'nixos-metadata' 'nixos-generation-info' 'nixos-build-status' 'nixos-build-wrapper' 'nixos-fleet-status'; do
+    for command in 'nixos-metadata' 'nixos-generation-info' 'nixos-build-status' 'nixos-build-wrapper' 'nixos-fleet-status' 'nixos-provenance-activate'; do
       substituteInPlace "$out/bin/$command" --replace-quiet '@libdir@' "$out/lib"
   ''
   + lib.optionalString useDash ''
@@ -64,7 +64,7 @@ stdenvNoCC.mkDerivation {
     libraryPath = "lib/build-status.sh";
   };
   meta = {
-    description = "Provenance of NixOS generations: nixos-metadata, nixos-generation-info, nixos-build-status, nixos-build-wrapper, nixos-fleet-status";
+    description = "Provenance of NixOS generations: nixos-metadata, nixos-generation-info, nixos-build-status, nixos-build-wrapper, nixos-fleet-status, nixos-provenance-activate";
     license = lib.licenses.mit;
     platforms = lib.platforms.linux;
     mainProgram = "nixos-generation-info";

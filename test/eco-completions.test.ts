@@ -180,7 +180,7 @@ function zshComplete(line: string, env: Record<string, string> = {}): string[] {
   const script = [
     "zmodload zsh/zpty",
     "zpty z zsh -f -i",
-    `zpty -w z "PS1='zq> ' ; fpath=(\${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -D -d /dev/null; zstyle ':completion:*' list-prompt ''; bindkey '^I' complete-word; print RE''ADY"`,
+    `zpty -w z "PS1='zq> ' ; fpath=(\${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -D -d /tmp/nixprov-zcompdump-unused; zstyle ':completion:*' list-prompt ''; bindkey '^I' complete-word; print RE''ADY"`,
     // `RE''ADY` in what is typed, READY once it ran, then zle's prompt: compinit is done and zle reads.
     "zpty -r -m z junk '*READY*zq> *'",
     "zpty -n -w z \"$2\"$'\\t'",

@@ -23,6 +23,9 @@ import { alertsPath } from "../generator/emitters/metrics.js";
 import { dashboardQueries } from "../generator/emitters/grafana.js";
 import { alertRules } from "../generator/schema/metrics.js";
 import { buildModel } from "../generator/generate.js";
+import { resolveModel } from "../generator/model.js";
+import { defaultSchema } from "../generator/schema/index.js";
+const monitoring = resolveModel(defaultSchema).monitoring;
 
 const exit = buildModel().command["nixos-fleet-status"]!.exit;
 const work = mkdtempSync(join(tmpdir(), "eco-fleet-"));
@@ -242,7 +245,7 @@ test("nixos-fleet-status --selector: one healthy host exits 0; no match exits 2;
 });
 
 test("every dashboard expression returns its series from the scraped fleet", async () => {
-  const queries = dashboardQueries();
+  const queries = dashboardQueries(monitoring);
   assert.ok(queries.length >= 10);
   const instances = hosts.map((h) => h.instance).sort();
   for (const q of queries) {

@@ -14,6 +14,9 @@ import { spawnSync } from "node:child_process";
 import { nixEvalReal, vendorMissing } from "./helpers/nix.js";
 import { projectRoot } from "./helpers/shells.js";
 import { defaultThresholds, ruleGroups } from "../generator/emitters/metrics.js";
+import { resolveModel } from "../generator/model.js";
+import { defaultSchema } from "../generator/schema/index.js";
+const monitoring = resolveModel(defaultSchema).monitoring;
 
 const missing = vendorMissing();
 const it = missing === null ? test : test.skip;
@@ -36,7 +39,7 @@ it("alertRules on, without system.provenance.enable (the Prometheus host): the s
   assert.ok(r.ok, r.ok ? "" : r.stderr);
   const files = (r as { value: string[] }).value;
   assert.is(files.length, 1);
-  const want = ruleGroups({ ...defaultThresholds, outOfSyncFor: "2h", staleAfter: "30m", fleetLabel: "fleet", buildFailedFor: "5m" });
+  const want = ruleGroups(monitoring, { ...defaultThresholds(monitoring), outOfSyncFor: "2h", staleAfter: "30m", fleetLabel: "fleet", buildFailedFor: "5m" });
   assert.equal(JSON.parse(files[0]!), want);
   assert.match(files[0]!, "> 1800");
   assert.match(files[0]!, "count by (fleet) (count by (fleet, commit)");
@@ -46,7 +49,7 @@ it("alertRules on, without system.provenance.enable (the Prometheus host): the s
   assert.is(check.status, 0, check.stdout + check.stderr);
   // The defaults give exactly the shipped file.
   const defaults = ruleFiles("{ enable = true; }");
-  assert.equal(JSON.parse((defaults as { value: string[] }).value[0]!), ruleGroups());
+  assert.equal(JSON.parse((defaults as { value: string[] }).value[0]!), ruleGroups(monitoring));
 });
 
 it("a threshold that is no Prometheus duration, or a fleet label that is no label name, is refused by its type", () => {

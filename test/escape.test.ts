@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { roffArg, roffText } from "../generator/escape/roff.js";
 import { markdownCell, markdownCode, markdownFence } from "../generator/escape/markdown.js";
 import { hostileValues } from "./helpers/hostile.js";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import ts from "typescript";
 import { Code } from "../generator/escape/code.js";
 import { tsDocText, tsPropertyName, tsString } from "../generator/escape/typescript.js";
@@ -189,11 +189,15 @@ test("a hostile description cannot end the doc comment of the emitted .d.ts", ()
 });
 
 // --- Layering: emitters read the model, escape through escape/, render through render.ts ------
-test("man.ts, docs.ts and typescript.ts import only model types, escape/ and render", () => {
-  for (const emitter of ["man", "docs", "typescript"]) {
-    const text = readFileSync(`${projectRoot}generator/emitters/${emitter}.ts`, "utf8");
+test("every emitter imports only model types, escape/ and render (and the shared JSON Schema builder)", () => {
+  const emitters = readdirSync(`${projectRoot}generator/emitters`).filter((f) => f.endsWith(".ts") && f !== "index.ts" && f !== "types.ts");
+  assert.ok(emitters.length >= 10, emitters.join(", "));
+  for (const file of emitters) {
+    const emitter = file.replace(/\.ts$/, "");
+    const text = readFileSync(`${projectRoot}generator/emitters/${file}`, "utf8");
     for (const [, typeOnly, from] of text.matchAll(/^import (type )?[^;]*? from "([^"]+)";$/gms)) {
-      const ok = from!.startsWith("../escape/") || from === "../render.js" || ((from === "./types.js" || from === "../model.js" || from === "../schema/types.js") && typeOnly === "type ") || from === "ts-morph";
+      // generator/json-schema.ts turns a shape into a JSON Schema document; the config check uses the same one.
+      const ok = from!.startsWith("../escape/") || from === "../render.js" || from!.startsWith("node:") || from === "../json-schema.js" || from === "../model.js" || ((from === "./types.js" || from!.startsWith("../schema/")) && typeOnly === "type ") || from === "ts-morph";
       assert.ok(ok, `${emitter}.ts imports ${typeOnly ?? ""}${from}`);
     }
   }

@@ -4,7 +4,19 @@
  * metric(), so a renamed metric fails generation instead of leaving a blank
  * panel. `$job` is the dashboard's job variable (all jobs by default).
  */
-import { metric, type MetricSpec } from "../schema/metrics.js";
+import type { Monitoring } from "../model.js";
+import type { Emitter } from "./types.js";
+import { jsonDocument } from "../escape/json.js";
+
+/** The model's metric table, for the dashboard being built. */
+let mon: Monitoring;
+
+/** A metric's full name, checked against the table: a renamed metric fails generation. */
+function metric(short: string): string {
+  const name = `${mon.metricPrefix}${short}`;
+  if (!mon.metrics.some((m) => m.name === name)) throw new Error(`the dashboard names ${name}, which is not in the metric table`);
+  return name;
+}
 
 /** What an expression returns on a scraped fleet; the integration test checks each against Prometheus. */
 export type QueryShape = "per-host" | "single" | "per-reboot-reason";
@@ -26,7 +38,7 @@ interface Target {
   column?: string;
 }
 
-const fleetTargets: Target[] = [
+const fleetTargets = (): Target[] => [
   { expr: m("info"), shape: "per-host" },
   { expr: m("current_generation"), shape: "per-host", column: "Generation" },
   { expr: m("latest_generation"), shape: "per-host", column: "Newest" },
@@ -59,13 +71,13 @@ function panel(type: string, title: string, gridPos: { x: number; y: number; w: 
 const boolMapping = (yes: string, no: string) => [{ type: "value", options: { "1": { text: yes, color: "green", index: 0 }, "0": { text: no, color: "red", index: 1 } } }];
 
 function fleetTable() {
-  const valueNames = fleetTargets.map((t, i) => [`Value #${refId(i)}`, t.column] as const).filter(([, c]) => c);
+  const valueNames = fleetTargets().map((t, i) => [`Value #${refId(i)}`, t.column] as const).filter(([, c]) => c);
   const renameByName: Record<string, string> = Object.fromEntries([
     ...valueNames.map(([value, column]) => [value, column!]),
     ["host", "Host"], ["short_commit", "Commit"], ["dirty", "Dirty"], ["nixos_version", "NixOS"], ["instance", "Instance"],
   ]);
   const override = (name: string, properties: { id: string; value: unknown }[]) => ({ matcher: { id: "byName", options: name }, properties });
-  return panel("table", "Fleet", { x: 0, y: 0, w: 24, h: 9 }, fleetTargets, {
+  return panel("table", "Fleet", { x: 0, y: 0, w: 24, h: 9 }, fleetTargets(), {
     description: "One row per host: what it runs, whether that is its newest generation, reboot and last build. The commit links to the forge.",
     transformations: [
       { id: "merge", options: {} },
@@ -116,12 +128,15 @@ function panels() {
 }
 
 /** Every query of the dashboard with what it should return (for the integration test). */
-export function dashboardQueries(): DashboardQuery[] {
+export function dashboardQueries(monitoring: Monitoring): DashboardQuery[] {
+  mon = monitoring;
   panels();
   return collected;
 }
 
-export function dashboard(metrics: MetricSpec[]) {
+export function dashboard(monitoring: Monitoring) {
+  mon = monitoring;
+  const metrics = monitoring.metrics;
   return {
     title: "NixOS provenance",
     uid: "nixos-provenance",
@@ -147,3 +162,6 @@ export function dashboard(metrics: MetricSpec[]) {
     panels: panels(),
   };
 }
+
+/** out/share/nixos-provenance/grafana/dashboard.json, from the model's metric table. */
+export const emitDashboard: Emitter = (model) => [{ path: "out/share/nixos-provenance/grafana/dashboard.json", content: jsonDocument(dashboard(model.monitoring)) }];

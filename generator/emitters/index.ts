@@ -14,6 +14,7 @@ import { emitCompletions } from "./completions.js";
 import { emitManPages } from "./man.js";
 import { emitHomeManagerModule } from "./home-manager-module.js";
 import { emitMetrics } from "./metrics.js";
+import { emitDashboard } from "./grafana.js";
 import { emitOptionDocs } from "./options-docs.js";
 
 export const emitters: Record<string, Emitter> = {
@@ -26,7 +27,8 @@ export const emitters: Record<string, Emitter> = {
   "shell completions": emitCompletions,
   "man pages": emitManPages,
   "Home Manager module": emitHomeManagerModule,
-  "metrics doc, alert rules, Grafana dashboard": emitMetrics,
+  "metrics doc, alert rules": emitMetrics,
+  "Grafana dashboard": emitDashboard,
   "option references (README.md, docs/integration.md)": emitOptionDocs,
 };
 
