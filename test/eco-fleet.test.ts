@@ -15,7 +15,6 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { parse } from "yaml";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
 import { acrossShells, outBin, projectRoot, runArgv, runCommand } from "./helpers/shells.js";
@@ -25,6 +24,7 @@ import { alertRules } from "../generator/schema/metrics.js";
 import { buildModel } from "../generator/generate.js";
 import { resolveModel } from "../generator/model.js";
 import { defaultSchema } from "../generator/schema/index.js";
+import { freePort } from "./helpers/net.js";
 const monitoring = resolveModel(defaultSchema).monitoring;
 
 const exit = buildModel().command["nixos-fleet-status"]!.exit;
@@ -40,17 +40,6 @@ function cleanup(): void {
 }
 process.on("exit", cleanup);
 test.after(cleanup);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 function start(command: string, args: string[]): ChildProcess {
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], cwd: work });

@@ -11,11 +11,11 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync, renameSync, readFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { buildModel, generateFiles } from "../generator/generate.js";
 import { rebootReasons, resolveMetrics } from "../generator/schema/metrics.js";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
 import { acrossShells, outBin, outLib, runArgv, runCommand, shells } from "./helpers/shells.js";
+import { freePort } from "./helpers/net.js";
 
 /** A script that sources the parts the report needs from LIBDIR and prints the report. */
 function harness(libdir: string): string {
@@ -323,17 +323,6 @@ test("nixos-build-status --prometheus prints exactly the report, under every she
     m.cleanup();
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 test("a real node-exporter serves the metrics from its textfile directory", async () => {
   const { m, logDir } = machine();
