@@ -174,6 +174,41 @@ exit 1
   }
 });
 
+rootTest("kill -9 of a member's build mid-write: the records stay whole, the next root build sweeps its leftovers (flock and NIXOS_PROVENANCE_NO_FLOCK)", async () => {
+  for (const extra of [{}, { NIXOS_PROVENANCE_NO_FLOCK: "1" }] as Record<string, string>[]) {
+    const s = shared(extra);
+    const build = (env: Record<string, string>) => spawnSync(dash.argv[0]!, [...dash.argv.slice(1), outBin("nixos-build-wrapper"), "os", "build"], { env, encoding: "utf8", timeout: 30_000 });
+    const first = build(s.env);
+    assert.is(first.status, 0, first.stderr);
+    const records = () => ["last-build.json", "last-build.log", "build-history.json"].map((f) => readFileSync(join(s.logDir, f), "utf8"));
+    const before = records();
+    const leftovers = () => readdirSync(s.logDir).filter((f) => f.startsWith(".nixos-build."));
+    // Hold the history lock (the flock, or the symlink lock naming a live
+    // process): the member's wrapper writes its temporaries, then waits.
+    const holder = extra.NIXOS_PROVENANCE_NO_FLOCK
+      ? spawn("sleep", ["30"], { stdio: "ignore", detached: true })
+      : spawn("flock", ["--no-fork", join(s.logDir, ".build-history.lock"), "sleep", "30"], { stdio: "ignore", detached: true });
+    const holderGone = new Promise((r) => holder.on("exit", r));
+    if (extra.NIXOS_PROVENANCE_NO_FLOCK) symlinkSync(String(holder.pid), join(s.logDir, ".build-history.lock.pid"));
+    else for (let i = 0; i < 400 && spawnSync("flock", ["--nonblock", join(s.logDir, ".build-history.lock"), "true"]).status === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const argv = asMember([...dash.argv, outBin("nixos-build-wrapper"), "os", "build"]);
+    const child = spawn(argv[0]!, argv.slice(1), { env: { ...s.env, NIXOS_PROVENANCE_LOCK_TIMEOUT: "20" }, stdio: "ignore" });
+    const gone = new Promise((r) => child.on("exit", r));
+    for (let i = 0; i < 400 && !leftovers().some((f) => f.endsWith(".json")); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(leftovers().some((f) => f.endsWith(".json")), "the member's wrapper is in the middle of writing its record");
+    child.kill("SIGKILL");
+    await gone;
+    process.kill(-holder.pid!, "SIGKILL");
+    await holderGone;
+    assert.equal(records(), before, "the previous records are whole");
+    const next = build(s.env);
+    assert.is(next.status, 0, next.stderr);
+    assert.equal(leftovers(), [], "the dead member's temporary files are swept by root's next build");
+    assert.is(history(s.logDir).length, 2);
+    s.machine.cleanup();
+  }
+});
+
 rootTest("lock: a user who can only read the log directory cannot stall a build; a writer holding it is named and the wait is bounded", async () => {
   const machine = new Machine();
   machine.switchTo(41);
