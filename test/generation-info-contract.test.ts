@@ -73,7 +73,7 @@ const seedInSync = {
 };
 /** Our keys beyond the seed's, for the example machine. */
 const oursInSync = {
-  warningParts: "", systemStatus: "in-sync", bootedGeneration: "g10", isDirty: false,
+  warningParts: "", systemStatus: "in-sync", bootedGeneration: 10, isDirty: false,
   homeManagerShort: "hm5", booted: true, needsReboot: false, rebootReasons: [],
 };
 
@@ -102,7 +102,7 @@ const situations: [string, Given, Want][] = [
   }],
   ["system behind", { running: 9, hm: 5 }, {
     json: { ...seedInSync, ...g9, status: "out-of-sync", outOfSync: 1, short: "g9@48809b8 hm5⚠", warning: "g10",
-      ...oursInSync, warningParts: "g10", systemStatus: "out-of-sync", bootedGeneration: "g9" },
+      ...oursInSync, warningParts: "g10", systemStatus: "out-of-sync", bootedGeneration: 9 },
     short: "g9@48809b8 hm5⚠", status: "out-of-sync", warning: "⚠ g10",
   }],
   ["Home Manager behind", { running: 10, hm: 4 }, {
@@ -112,7 +112,7 @@ const situations: [string, Given, Want][] = [
   }],
   ["both behind", { running: 9, hm: 4 }, {
     json: { ...seedInSync, ...g9, status: "out-of-sync", outOfSync: 1, ...hm4, short: "g9@48809b8 hm4⚠", warning: "g10 hm5",
-      ...oursInSync, warningParts: "g10 hm5", systemStatus: "out-of-sync", bootedGeneration: "g9", homeManagerShort: "hm4" },
+      ...oursInSync, warningParts: "g10 hm5", systemStatus: "out-of-sync", bootedGeneration: 9, homeManagerShort: "hm4" },
     short: "g9@48809b8 hm4⚠", status: "out-of-sync", warning: "⚠ g10 hm5",
   }],
   ["dirty", { running: 10, dirty: true, hm: 5 }, {

@@ -62,7 +62,7 @@ for (const scenario of scenarios) {
       const w = scenario.want;
       assert.equal(
         [info.generationRaw, info.latestGenerationRaw, info.bootedGeneration, info.systemStatus, info.homeManagerStatus, info.status],
-        [w.generation, w.latest, `g${w.booted}`, w.status, w.hm, w.sync],
+        [w.generation, w.latest, Number(w.booted), w.status, w.hm, w.sync],
       );
 
       const results = new Map(giModes.map((mode) => [mode, gi([mode])]));

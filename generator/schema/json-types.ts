@@ -30,7 +30,6 @@ export const generationDocument = "GenerationInfo";
  * still be what is said here, so fixing one means removing it.
  */
 export const pendingGenerationKeys: { shape: string; key: string; is: string; why: string }[] = [
-  { shape: "GenerationInfo", key: "bootedGeneration", is: "a label string (`g41`, `unknown`)", why: "to become an integer or null: a change in templates/sh/bin/nixos-generation-info.sh (--json, --export), not made yet" },
   { shape: "BuildHistorySummary", key: "generation", is: "the record's generationAfter label (`g42`, `hm12`)", why: "to be renamed generationAfter: a change in templates/sh/parts/api.sh (get_build_history_summary), not made yet" },
 ];
 

@@ -52,7 +52,7 @@ export const generationInfoShape: JsonShapeSpec = {
     warning: str("What `--warning` prints without the leading `⚠ `: the newest generation of each side that is behind, `g43 hm13`; empty when nothing is behind."),
     warningParts: str("The same words as `warning` (the seed's WARNING_PARTS)."),
     systemStatus: syncStatus("the running system (system side only)"),
-    bootedGeneration: generationString("Generation the machine booted, `g41` (or `unknown`).", "g", ["unknown"]),
+    bootedGeneration: nullable({ type: "integer", description: "Generation number the machine booted, `41`; null when /run/booted-system is missing or is no generation of the profile." }),
     isDirty: nullable(bool("Whether the running system was built from a dirty tree; null when unknown.")),
     homeManagerShort: str("`hm12`, or empty when Home Manager is absent."),
     booted: bool("Whether the booted system is the running one (false when /run/booted-system is missing)."),

@@ -396,7 +396,7 @@ prov_json_GenerationInfo() {
 	prov_jw=$prov_jw',"warningParts":'$prov_ret
 	prov_json_str "$prov_gi_systemStatus"
 	prov_jw=$prov_jw',"systemStatus":'$prov_ret
-	prov_json_str "$prov_gi_bootedGeneration"
+	prov_json_num "$prov_gi_bootedGeneration"
 	prov_jw=$prov_jw',"bootedGeneration":'$prov_ret
 	prov_json_nullbool "$prov_gi_isDirty"
 	prov_jw=$prov_jw',"isDirty":'$prov_ret

@@ -102,8 +102,10 @@ prov_gi_collect() {
 	prov_gi_latestGenerationRaw=${prov_sys_latest:-unknown}
 	prov_gi_latestGeneration=g$prov_sys_latest
 	[ -n "$prov_sys_latest" ] || prov_gi_latestGeneration=unknown
-	prov_gi_bootedGeneration=g$prov_sys_booted
-	[ -n "$prov_sys_booted" ] || prov_gi_bootedGeneration=unknown
+	# The number in --json (null when unknown) and --export (unknown); the g label in the human views.
+	prov_gi_bootedGeneration=${prov_sys_booted:-unknown}
+	prov_gi_bootedLabel=g$prov_sys_booted
+	[ -n "$prov_sys_booted" ] || prov_gi_bootedLabel=unknown
 	prov_gi_systemStatus=$prov_sys_status
 	prov_gi_commit=$prov_commit_full
 	prov_gi_shortCommit=$prov_commit
@@ -190,7 +192,7 @@ prov_gi_describe() {
 		prov_ret="${prov_ret:+$prov_ret; }home-manager runs $prov_gi_homeManagerGeneration, latest is $prov_gi_homeManagerLatestGeneration"
 	fi
 	if [ "$prov_gi_needsReboot" = true ]; then
-		prov_ret="${prov_ret:+$prov_ret; }reboot needed (booted $prov_gi_bootedGeneration: $prov_gi_rebootWhy)"
+		prov_ret="${prov_ret:+$prov_ret; }reboot needed (booted $prov_gi_bootedLabel: $prov_gi_rebootWhy)"
 	fi
 }
 
@@ -275,7 +277,7 @@ Home Manager: NixOS module" ;;
 Home Manager: $prov_gi_homeManagerGeneration (latest $prov_gi_homeManagerLatestGeneration, $prov_gi_homeManagerStatus)" ;;
 	esac
 	[ "$prov_gi_needsReboot" = true ] && prov_out="$prov_out
-Reboot needed (booted $prov_gi_bootedGeneration): $prov_gi_rebootWhy"
+Reboot needed (booted $prov_gi_bootedLabel): $prov_gi_rebootWhy"
 	prov_ret=$prov_out
 }
 
@@ -308,7 +310,7 @@ prov_gi_mode_human() {
 		prov_l=
 		[ "$prov_gi_needsReboot" = true ] && prov_l=" (reboot needed: $prov_gi_rebootWhy changed)"
 		[ "$prov_gi_booted" = true ] && prov_l=' (running)'
-		printf 'Booted:        %s%s\n' "$prov_gi_bootedGeneration" "$prov_l"
+		printf 'Booted:        %s%s\n' "$prov_gi_bootedLabel" "$prov_l"
 	else
 		printf 'Booted:        unknown (no /run/booted-system)\n'
 	fi

@@ -72,8 +72,8 @@ export type GenerationInfo = {
   warningParts: string;
   /** Whether the running system (system side only) is the latest generation. */
   systemStatus: "in-sync" | "out-of-sync" | "unknown";
-  /** Generation the machine booted, `g41` (or `unknown`). */
-  bootedGeneration: string;
+  /** Generation number the machine booted, `41`; null when /run/booted-system is missing or is no generation of the profile. */
+  bootedGeneration: number | null;
   /** Whether the running system was built from a dirty tree; null when unknown. */
   isDirty: boolean | null;
   /** `hm12`, or empty when Home Manager is absent. */
