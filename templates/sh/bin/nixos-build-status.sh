@@ -432,9 +432,10 @@ prov_st_now_iso() {
 prov_st_generation_json() {
 	prov_st_gen_json=null
 	prov_bs_tool nixos-generation-info || return 0
-	prov_st_g=$("$prov_ret" --json 2>/dev/null | tr '\n\r' '  ') || prov_st_g=
+	# One line of JSON (it escapes every line break); $(...) drops the final one.
+	prov_st_g=$("$prov_ret" --json 2>/dev/null) || prov_st_g=
 	case $prov_st_g in
-	*\{*\}*) prov_st_gen_json=$prov_st_g ;;
+	\{*\}) prov_st_gen_json=$prov_st_g ;;
 	esac
 }
 
