@@ -424,7 +424,7 @@ function partsNeeded(text: string, sources: RuntimeSources, exclude: Set<string>
   return partOrder.filter((p) => needed.has(p));
 }
 
-const ZERO_WIDTH_MARKER = "#@prov-generated";
+const GENERATED_MARKER = "#@prov-generated";
 
 function loadParts(command: ResolvedCommand, parts: PartName[]): string {
   const file = `"$prov_libdir/${partsDir}/$prov_l.sh"`;
@@ -445,9 +445,9 @@ function loadParts(command: ResolvedCommand, parts: PartName[]): string {
 
 function commandFile(command: ResolvedCommand, sources: RuntimeSources): string {
   const body = sources.commands.get(command.name)!;
-  const marker = body.indexOf(`\n${ZERO_WIDTH_MARKER}\n`);
+  const marker = body.indexOf(`\n${GENERATED_MARKER}\n`);
   const early = marker >= 0 ? body.slice(0, marker + 1) : "";
-  const rest = marker >= 0 ? body.slice(marker + ZERO_WIDTH_MARKER.length + 2) : body;
+  const rest = marker >= 0 ? body.slice(marker + GENERATED_MARKER.length + 2) : body;
   const generated = parserFunction(command);
   const parts = partsNeeded(early + rest + generated, sources);
   const exits = command.exitCodes.map((e) => `prov_exit_${shellIdentifier(e.name)}=${e.code}`);

@@ -85,27 +85,10 @@ prov_bs_json_key() {
 	[ -f "$1" ] || return 1
 	# Bounded: a record is a few KiB; a file over 4 MiB is not one (and would
 	# take a minute to scan).
-	prov_ret=$(command head -c 4194305 -- "$1" 2>/dev/null | LC_ALL=C command awk -v key="$2" '
+	prov_ret=$(command head -c 4194305 -- "$1" 2>/dev/null | LC_ALL=C command awk -v key="$2" "$prov_awk_record_value"'
 		{
 			if ((n += length($0) + 1) > 4194305) exit
-			p = index($0, "\"" key "\":")
-			if (p == 0) next
-			s = substr($0, p + length(key) + 3)
-			if (substr(s, 1, 1) == "\"") {
-				out = "\""
-				# At most 4096 bytes of a value: no record key holds more,
-				# and a longer one would take quadratic time.
-				for (i = 2; i <= length(s) && i < 4096; i++) {
-					c = substr(s, i, 1); out = out c
-					if (c == "\\") { i++; out = out substr(s, i, 1); continue }
-					if (c == "\"") break
-				}
-				print out
-			} else {
-				match(s, /^[-0-9.a-z]*/)
-				print substr(s, 1, RLENGTH)
-			}
-			exit
+			if (index($0, "\"" key "\":")) { print recval($0, key); exit }
 		}' 2>/dev/null)
 	[ -n "$prov_ret" ]
 }
@@ -296,7 +279,9 @@ function recval(line, key,    p, s, i, c, out) {
 	s = substr(line, p + length(key) + 3)
 	if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
 	out = "\""
-	for (i = 2; i <= length(s); i++) {
+	# At most 4096 bytes of a value: no record key holds more, and a
+	# longer one would take quadratic time.
+	for (i = 2; i <= length(s) && i < 4096; i++) {
 		c = substr(s, i, 1); out = out c
 		if (c == "\\") { i++; out = out substr(s, i, 1); continue }
 		if (c == "\"") break
