@@ -6,7 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine, defaultMetadata } from "./helpers/fixture.js";
@@ -110,7 +110,7 @@ test("diff: dirty mark, kernel, specialisations added and removed, another field
 test("diff: exit 0 for the same store path, 1 for a difference, 2 for an error; current, booted, latest, -N, one argument", () => {
   const m = machine();
   try {
-    const same = diffJson(m, ["4", "5"], 0, { env: { PATH: withNix } });
+    const same = diffJson(m, ["4", "5"], 0, { env: { PATH: withNix, NIX_STORE_DIR: `${m.root}/nix/store` } });
     assert.equal([same.identical, same.closure, same.packages, same.commit], [true, "compared", [], null]);
     assert.is(md(m, ["diff", "4", "latest"]).stdout, "generation 4 → latest (generation 5)\n  the same store path: identical\n");
     // current is 5; -1 is 4 (the same store path); -2 is 3.
@@ -159,7 +159,7 @@ test("diff: packages from nix store diff-closures, parsed (colour, ∅, ε, size
       ].join("\n"),
     );
     const log = join(scratch, "nix.log");
-    const env = { PATH: withNix, FAKE_NIX_DIFF_OUT: out, FAKE_NIX_LOG: log };
+    const env = { PATH: withNix, NIX_STORE_DIR: `${m.root}/nix/store`, FAKE_NIX_DIFF_OUT: out, FAKE_NIX_LOG: log };
     const doc = diffJson(m, ["1", "2"], 1, { env });
     assert.is(doc.closure, "compared");
     assert.equal(doc.packages, [
@@ -191,9 +191,15 @@ test("diff: nix missing or failing is one line; the rest is printed, exit 1", ()
     const none = md(m, ["diff", "1", "2"]);
     assert.is(none.status, 1);
     assert.ok(none.stdout.endsWith("  NixOS            24.05.20240101.abcdef1 → 24.05.20240101.abcdef2\nPackages not compared: nix is not on PATH\n"), none.stdout);
-    const failing = diffJson(m, ["1", "2"], 1, { env: { PATH: withNix, FAKE_NIX_DIFF: "fail" } });
+    const failing = diffJson(m, ["1", "2"], 1, { env: { PATH: withNix, NIX_STORE_DIR: `${m.root}/nix/store`, FAKE_NIX_DIFF: "fail" } });
     assert.equal([failing.closure, failing.closureError, failing.packages], ["unavailable", "error: path '/nix/store/x' is not valid", []]);
-    assert.match(md(m, ["diff", "1", "2"], { env: { PATH: withNix, FAKE_NIX_DIFF: "fail" } }).stdout, "Packages not compared: error: path '/nix/store/x' is not valid\n");
+    assert.match(md(m, ["diff", "1", "2"], { env: { PATH: withNix, NIX_STORE_DIR: `${m.root}/nix/store`, FAKE_NIX_DIFF: "fail" } }).stdout, "Packages not compared: error: path '/nix/store/x' is not valid\n");
+    // Below a root whose store is not nix's (NIX_STORE_DIR unset), nix is never asked.
+    const log = join(scratch, "nix-unasked.log");
+    rmSync(log, { force: true });
+    const rooted = diffJson(m, ["1", "2"], 1, { env: { PATH: withNix, FAKE_NIX_LOG: log } });
+    assert.equal([rooted.closure, rooted.closureError], ["unavailable", `the generations are below NIXOS_PROVENANCE_ROOT, outside nix's store (NIX_STORE_DIR is not ${m.root}/nix/store)`]);
+    assert.not.ok(existsSync(log), "nix was not run");
   } finally {
     m.cleanup();
   }

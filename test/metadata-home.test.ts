@@ -159,7 +159,7 @@ test("diff --home: commit once with its compare link, nixpkgs, exit 0/1/2; packa
     writeFileSync(out, "ripgrep: 14.1.0 → 14.1.1, +8.1 KiB\n");
     const log = join(scratch, "nix.log");
     rmSync(log, { force: true });
-    const withPackages = json(m, ["diff", "--home", "2", "4", "--json"], "GenerationDiff", 1, { env: { PATH: withNix, FAKE_NIX_DIFF_OUT: out, FAKE_NIX_LOG: log } });
+    const withPackages = json(m, ["diff", "--home", "2", "4", "--json"], "GenerationDiff", 1, { env: { PATH: withNix, NIX_STORE_DIR: `${m.root}/nix/store`, FAKE_NIX_DIFF_OUT: out, FAKE_NIX_LOG: log } });
     assert.equal(withPackages.packages, [{ name: "ripgrep", from: ["14.1.0"], to: ["14.1.1"], sizeDelta: 8294 }]);
     const call = readFileSync(log, "utf8").trim().split("\n")[0]!.split("\t");
     assert.equal(call, ["--extra-experimental-features", "nix-command", "store", "diff-closures", "--", join(m.hmProfiles(), "home-manager-2-link"), join(m.hmProfiles(), "home-manager-4-link")]);

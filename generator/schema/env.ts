@@ -9,7 +9,7 @@
 import { activationStateDir } from "./shapes/activation.js";
 
 export const environmentVariables = {
-  NIXOS_PROVENANCE_ROOT: "Prefix of every absolute path the command reads (for tests and the demo; empty on a real system).",
+  NIXOS_PROVENANCE_ROOT: "Prefix of every absolute path the command reads (for tests and the demo; empty on a real system). Below it, nixos-metadata diff asks nix to compare closures only when NIX_STORE_DIR is $NIXOS_PROVENANCE_ROOT/nix/store.",
   NIXOS_PROVENANCE_LOG_DIR: "Directory of the build records (default {logDir}).",
   NIXOS_PROVENANCE_HISTORY_LENGTH: "How many entries a history keeps: builds in build-history.json, activations in the activation history (a positive integer, at most 10000; default {historyLength}).",
   NIXOS_PROVENANCE_LOCK_TIMEOUT: "Seconds to wait for another build's lock on the log directory (1 to 3600; default 30).",

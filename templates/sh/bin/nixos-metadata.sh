@@ -862,6 +862,14 @@ prov_closure_diff() {
 		prov_gd_closureError='nix is not on PATH'
 		return 0
 	fi
+	# Below NIXOS_PROVENANCE_ROOT the generations' store paths are not in
+	# nix's store (nix would refuse them, or, on a mounted system whose
+	# links name /nix/store, compare the host's paths) unless NIX_STORE_DIR,
+	# which nix reads too, says the root's store is the one to use.
+	if [ -n "$prov_root" ] && [ "${NIX_STORE_DIR-}" != "$prov_root/nix/store" ]; then
+		prov_gd_closureError="the generations are below NIXOS_PROVENANCE_ROOT, outside nix's store (NIX_STORE_DIR is not $prov_root/nix/store)"
+		return 0
+	fi
 	prov_tmp=$(mktemp "${TMPDIR:-/tmp}/nixos-metadata.XXXXXX") || {
 		prov_gd_closureError='cannot create a temporary file'
 		return 0
