@@ -213,12 +213,13 @@ function fieldTables(model: Model): string {
     "\t:",
     "}",
     "",
-    "# prov_md_print_fields: the human view of every field, by group.",
+    "# prov_md_print_fields: the human view of every field, by group. One printf",
+    "# for all (under mksh, printf is not built in: each call is a process).",
     "prov_md_print_fields() {",
-    ...model.fieldGroups.flatMap((g) => [
-      `\tprintf '\\n%s\\n' ${q(g.title)}`,
-      ...g.fields.map((x) => `\tprintf '  %-18s %s\\n' ${q(x.shellVar)} "$prov_md_${x.shellVar}"`),
-    ]),
+    `\tprintf '${model.fieldGroups.map((g) => `\\n%s\\n${g.fields.map(() => "  %-18s %s\\n").join("")}`).join("")}' \\`,
+    ...model.fieldGroups
+      .flatMap((g) => [`\t\t${q(g.title)}`, ...g.fields.map((x) => `\t\t${q(x.shellVar)} "$prov_md_${x.shellVar}"`)])
+      .map((line, i, all) => (i < all.length - 1 ? `${line} \\` : line)),
     "}",
     "",
     "# prov_md_export: prov_ret = NAME='value' lines of every field (the metadata file's own format).",

@@ -113,23 +113,25 @@ prov_md_each_other_field() {
 	:
 }
 
-# prov_md_print_fields: the human view of every field, by group.
+# prov_md_print_fields: the human view of every field, by group. One printf
+# for all (under mksh, printf is not built in: each call is a process).
 prov_md_print_fields() {
-	printf '\n%s\n' 'Git Information'
-	printf '  %-18s %s\n' 'GIT_COMMIT' "$prov_md_GIT_COMMIT"
-	printf '  %-18s %s\n' 'GIT_SHORT_COMMIT' "$prov_md_GIT_SHORT_COMMIT"
-	printf '  %-18s %s\n' 'GIT_DIRTY' "$prov_md_GIT_DIRTY"
-	printf '  %-18s %s\n' 'GIT_LAST_MODIFIED' "$prov_md_GIT_LAST_MODIFIED"
-	printf '  %-18s %s\n' 'GIT_SOURCE_URL' "$prov_md_GIT_SOURCE_URL"
-	printf '\n%s\n' 'Flake Input Revisions'
-	printf '  %-18s %s\n' 'NIXPKGS_REV' "$prov_md_NIXPKGS_REV"
-	printf '  %-18s %s\n' 'NIXPKGS_NARHASH' "$prov_md_NIXPKGS_NARHASH"
-	printf '  %-18s %s\n' 'HOME_MANAGER_REV' "$prov_md_HOME_MANAGER_REV"
-	printf '\n%s\n' 'System Information'
-	printf '  %-18s %s\n' 'HOSTNAME' "$prov_md_HOSTNAME"
-	printf '  %-18s %s\n' 'SYSTEM' "$prov_md_SYSTEM"
-	printf '  %-18s %s\n' 'BUILD_DATE' "$prov_md_BUILD_DATE"
-	printf '  %-18s %s\n' 'FLAKE_URL' "$prov_md_FLAKE_URL"
+	printf '\n%s\n  %-18s %s\n  %-18s %s\n  %-18s %s\n  %-18s %s\n  %-18s %s\n\n%s\n  %-18s %s\n  %-18s %s\n  %-18s %s\n\n%s\n  %-18s %s\n  %-18s %s\n  %-18s %s\n  %-18s %s\n' \
+		'Git Information' \
+		'GIT_COMMIT' "$prov_md_GIT_COMMIT" \
+		'GIT_SHORT_COMMIT' "$prov_md_GIT_SHORT_COMMIT" \
+		'GIT_DIRTY' "$prov_md_GIT_DIRTY" \
+		'GIT_LAST_MODIFIED' "$prov_md_GIT_LAST_MODIFIED" \
+		'GIT_SOURCE_URL' "$prov_md_GIT_SOURCE_URL" \
+		'Flake Input Revisions' \
+		'NIXPKGS_REV' "$prov_md_NIXPKGS_REV" \
+		'NIXPKGS_NARHASH' "$prov_md_NIXPKGS_NARHASH" \
+		'HOME_MANAGER_REV' "$prov_md_HOME_MANAGER_REV" \
+		'System Information' \
+		'HOSTNAME' "$prov_md_HOSTNAME" \
+		'SYSTEM' "$prov_md_SYSTEM" \
+		'BUILD_DATE' "$prov_md_BUILD_DATE" \
+		'FLAKE_URL' "$prov_md_FLAKE_URL"
 }
 
 # prov_md_export: prov_ret = NAME='value' lines of every field (the metadata file's own format).

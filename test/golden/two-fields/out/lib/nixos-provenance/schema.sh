@@ -60,12 +60,14 @@ prov_md_each_other_field() {
 	:
 }
 
-# prov_md_print_fields: the human view of every field, by group.
+# prov_md_print_fields: the human view of every field, by group. One printf
+# for all (under mksh, printf is not built in: each call is a process).
 prov_md_print_fields() {
-	printf '\n%s\n' 'Git Information'
-	printf '  %-18s %s\n' 'GIT_COMMIT' "$prov_md_GIT_COMMIT"
-	printf '\n%s\n' 'System Information'
-	printf '  %-18s %s\n' 'HOSTNAME' "$prov_md_HOSTNAME"
+	printf '\n%s\n  %-18s %s\n\n%s\n  %-18s %s\n' \
+		'Git Information' \
+		'GIT_COMMIT' "$prov_md_GIT_COMMIT" \
+		'System Information' \
+		'HOSTNAME' "$prov_md_HOSTNAME"
 }
 
 # prov_md_export: prov_ret = NAME='value' lines of every field (the metadata file's own format).
