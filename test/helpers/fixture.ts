@@ -88,6 +88,13 @@ export function homeMetadata(n: number, overrides: MetadataValues = {}): Metadat
   });
 }
 
+/**
+ * A temporary directory the NixOS module accepts paths under: test/run.ts
+ * points TMPDIR at /dev/shm, and the module refuses a log directory below
+ * /dev/ (rightly); this is the TMPDIR the run itself was started with.
+ */
+export const outerTmpdir = (): string => process.env.NIXPROV_OUTER_TMPDIR ?? tmpdir();
+
 export class Machine {
   readonly root: string;
   readonly home: string;
@@ -95,8 +102,9 @@ export class Machine {
   private storePaths = new Map<number, string>();
   private hmStorePaths = new Map<number, string>();
 
-  constructor(options: { user?: string; rootName?: string } = {}) {
-    this.root = mkdtempSync(join(tmpdir(), options.rootName ?? "nixprov-fixture-"));
+  /** `base`: the directory to make the root in (default: TMPDIR). */
+  constructor(options: { user?: string; rootName?: string; base?: string } = {}) {
+    this.root = mkdtempSync(join(options.base ?? tmpdir(), options.rootName ?? "nixprov-fixture-"));
     this.user = options.user ?? "alice";
     this.home = join(this.root, "home", this.user);
     mkdirSync(join(this.root, "nix/store"), { recursive: true });

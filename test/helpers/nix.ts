@@ -47,7 +47,7 @@ function unpacked(tarball: string, folder: string): string | null {
   const file = `${vendorDir}/${tarball}`;
   if (!existsSync(file)) return null;
   const stamp = statSync(file);
-  const dest = join(tmpdir(), `nixos-provenance-vendor-${stamp.size}-${Math.floor(stamp.mtimeMs)}`);
+  const dest = join(process.env.NIXPROV_OUTER_TMPDIR ?? tmpdir(), `nixos-provenance-vendor-${stamp.size}-${Math.floor(stamp.mtimeMs)}`);
   if (existsSync(join(dest, folder))) return join(dest, folder);
   // Unpack beside the destination and rename: a concurrent run never sees half a tree.
   mkdirSync(dest, { recursive: true });
