@@ -1,5 +1,5 @@
 /** out/types/nixos-provenance.d.ts: a TypeScript type for every JSON output, built with ts-morph. */
-import { Project, IndentationText, QuoteKind } from "ts-morph";
+import { createRequire } from "node:module";
 import type { Emitter } from "./types.js";
 import type { JsonShape } from "../schema/types.js";
 import { tsDocText, tsPropertyName, tsString } from "../escape/typescript.js";
@@ -30,7 +30,15 @@ export function typeText(shape: JsonShape, indent = ""): string {
   }
 }
 
+/**
+ * ts-morph (it loads the TypeScript compiler, ~0.3 s) is required when the
+ * declarations are emitted, not when this module is imported: most users of
+ * the model (and most test files) never emit them.
+ */
+const loadTsMorph = (): typeof import("ts-morph") => createRequire(import.meta.url)("ts-morph") as typeof import("ts-morph");
+
 export const emitTypeDeclarations: Emitter = (model) => {
+  const { Project, IndentationText, QuoteKind } = loadTsMorph();
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double } });
   const file = project.createSourceFile("nixos-provenance.d.ts", "", { overwrite: true });
   file.addStatements([
