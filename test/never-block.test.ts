@@ -270,7 +270,9 @@ async function killedPoll(shell: Shell, signal: NodeJS.Signals): Promise<void> {
   child.kill(signal);
   await new Promise((r) => child.once("exit", r));
   let left: number[] = [];
-  for (let i = 0; i < 60; i++) {
+  // Up to 10 s: the loop ends as soon as they are gone; a loaded machine (the
+  // suite runs 4 files at once on 2 CPUs) can take seconds to reap them.
+  for (let i = 0; i < 200; i++) {
     left = processesWith(`sleep\u0000${mark}`);
     if (left.length === 0) break;
     await new Promise((r) => setTimeout(r, 50));

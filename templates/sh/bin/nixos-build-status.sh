@@ -205,6 +205,10 @@ prov_st_run() {
 	prov_st_tmp=
 	# exec: the background job is timeout itself (yash would otherwise fork
 	# a subshell around it, and the TERM of prov_st_cleanup would miss it).
+	# A signal trapped between the fork and `prov_st_pid=$!` finds the job
+	# in $! (set by the fork itself) once $! differs from prov_st_last.
+	prov_st_last=${!-}
+	prov_st_running=1
 	if [ "$prov_st_which" = out ]; then
 		exec timeout -k 2 "$prov_st_secs" "$@" </dev/null >&3 2>/dev/null &
 	else
@@ -214,6 +218,7 @@ prov_st_run() {
 	wait "$prov_st_pid"
 	prov_st_rc=$?
 	prov_st_pid=
+	prov_st_running=
 	exec 3>&-
 	prov_ret=$(command head -c 65536 <&4)
 	exec 4<&-
@@ -223,7 +228,11 @@ prov_st_run() {
 # prov_st_cleanup: stop the check that is running, if any (timeout passes
 # the signal on to its command), and drop its temporary file.
 prov_st_cleanup() {
-	[ -z "${prov_st_pid-}" ] || command kill -TERM "$prov_st_pid" 2>/dev/null
+	if [ -n "${prov_st_running-}" ]; then
+		prov_st_pid=${prov_st_pid:-${!-}}
+		[ -z "$prov_st_pid" ] || [ "$prov_st_pid" = "$prov_st_last" ] || command kill -TERM "$prov_st_pid" 2>/dev/null
+	fi
+	prov_st_running=
 	prov_st_pid=
 	[ -z "${prov_st_tmp-}" ] || command rm -f -- "$prov_st_tmp"
 	prov_st_tmp=
