@@ -332,8 +332,8 @@ function parserFunction(command: ResolvedCommand): string {
 
   out.push(
     "",
-    "# prov_parse_option FLAG HOW: one option of the schema (HOW: the number of",
-    "# words left, or `inline` for --flag=value); status 1 for an unknown one.",
+    `# prov_parse_option FLAG HOW: one option of ${command.name} (HOW: the number`,
+    "# of words left, or `inline` for --flag=value); status 1 for an unknown one.",
     "# shellcheck disable=SC2317 # called by prov_parse_args, in the core part",
     "prov_parse_option() {",
     "\tcase $1 in",

@@ -14,6 +14,24 @@ IFS='
 '
 unset CDPATH
 
+# prov_gi_newer FILE PATHS: status 0 when FILE is newer than each of PATHS
+# (one per line): the cache's validity test, on reading and on storing.
+prov_gi_newer() {
+	prov_l=$2
+	while [ -n "$prov_l" ]; do
+		# shellcheck disable=SC3013 # -nt is in every shell we support
+		[ "$1" -nt "${prov_l%%
+*}" ] || return 1
+		case $prov_l in
+		*'
+'*) prov_l=${prov_l#*
+} ;;
+		*) prov_l= ;;
+		esac
+	done
+	return 0
+}
+
 # prov_gi_cache_hit FLAG: print FLAG's cached answer and exit with its
 # status, or return (prov_gi_cache = the cache file to refresh, or empty
 # when there is no cache directory). The cache file is our own
@@ -35,18 +53,7 @@ prov_gi_cache_hit() {
 	# shellcheck source=/dev/null
 	. "$prov_gi_cache" || return 0
 	[ "$prov_gi_hit_key" = "$prov_gi_key" ] && [ -n "$prov_gi_hit_code" ] || return 0
-	prov_l=$prov_gi_hit_watch
-	while [ -n "$prov_l" ]; do
-		# shellcheck disable=SC3013 # -nt is in every shell we support
-		[ "$prov_gi_cache" -nt "${prov_l%%
-*}" ] || return 0
-		case $prov_l in
-		*'
-'*) prov_l=${prov_l#*
-} ;;
-		*) prov_l= ;;
-		esac
-	done
+	prov_gi_newer "$prov_gi_cache" "$prov_gi_hit_watch" || return 0
 	printf '%s' "$prov_gi_hit_out"
 	exit "$prov_gi_hit_code"
 }
@@ -374,19 +381,8 @@ prov_gi_cache_store() {
 	prov_gi_out=$(prov_dispatch; printf 'x%s' "$?")
 	prov_gi_code=${prov_gi_out##*x}
 	prov_gi_out=${prov_gi_out%x*}
-	prov_gi_keep=1
-	prov_l=$prov_gi_watched
-	while [ -n "$prov_l" ]; do
-		# shellcheck disable=SC3013 # -nt is in every shell we support
-		[ "$prov_gi_stamp" -nt "${prov_l%%
-*}" ] || prov_gi_keep=
-		case $prov_l in
-		*'
-'*) prov_l=${prov_l#*
-} ;;
-		*) prov_l= ;;
-		esac
-	done
+	prov_gi_keep=
+	if prov_gi_newer "$prov_gi_stamp" "$prov_gi_watched"; then prov_gi_keep=1; fi
 	if [ -n "$prov_gi_keep" ]; then
 		prov_sh_quote "$prov_gi_key"
 		prov_gi_state="$prov_gi_magic
