@@ -51,6 +51,8 @@ interface FileResult {
   skipped: number;
   failed: number;
   seconds: number;
+  /** Seconds from the start of the run to the file's start. */
+  startedAt: number;
 }
 
 function testFiles(dir: string, prefix = ""): string[] {
@@ -72,6 +74,7 @@ function lastTimes(): Record<string, number> {
 /** Run one file under uvu (a test file runs its suite when executed); resolve with its counts. */
 function runFile(file: string): Promise<FileResult> {
   const started = process.hrtime.bigint();
+  const startedAt = Number(started - runStarted) / 1e9;
   // NIXPROV_OUTER_TMPDIR: the TMPDIR of the run itself (the vendor trees are kept there across runs).
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", NIXPROV_TEST_SHARED: shared, TMPDIR: scratch, NIXPROV_OUTER_TMPDIR: process.env.NIXPROV_OUTER_TMPDIR ?? tmpdir() };
   delete env.FORCE_COLOR; // node warns when both are set
@@ -93,7 +96,7 @@ function runFile(file: string): Promise<FileResult> {
       // A file that crashed, or exited non-zero with every test passing, is one failure.
       const failed = Math.max(total - passed, exitCode === 0 && /^\s*Total:/m.test(output) ? 0 : 1);
       process.stdout.write(`\n── ${file} (${seconds.toFixed(1)} s)\n${output}`);
-      resolve({ file, total, passed, skipped, failed, seconds });
+      resolve({ file, total, passed, skipped, failed, seconds, startedAt });
     };
     child.on("close", (code, signal) => {
       exitCode = signal ? 1 : code;
@@ -111,8 +114,10 @@ function runFile(file: string): Promise<FileResult> {
   });
 }
 
+const runStarted = process.hrtime.bigint();
+
 async function main(): Promise<void> {
-  const started = process.hrtime.bigint();
+  const started = runStarted;
   const previous = lastTimes();
   const size = (file: string) => statSync(join(buildTest, file)).size / 4000; // ~seconds per 4 kB, for files never timed
   const queue = testFiles(buildTest).sort((a, b) => (previous[b] ?? size(b)) - (previous[a] ?? size(a)));
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   results.sort((a, b) => b.seconds - a.seconds);
   process.stdout.write(`\nPer file (${jobs} at a time, ${wall.toFixed(1)} s wall):\n`);
-  for (const r of results) process.stdout.write(`  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}\n`);
+  for (const r of results) process.stdout.write(`  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}  (from ${r.startedAt.toFixed(1)} s to ${(r.startedAt + r.seconds).toFixed(1)} s)\n`);
   writeFileSync(timesFile, JSON.stringify({ ...previous, ...Object.fromEntries(results.map((r) => [r.file, Number(r.seconds.toFixed(2))])) }, null, 1) + "\n");
 
   const sum = (key: "passed" | "failed" | "skipped") => results.reduce((n, r) => n + r[key], 0);
