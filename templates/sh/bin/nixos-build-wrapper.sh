@@ -896,10 +896,12 @@ prov_bw_place() {
 	fi
 	if [ "$2" = last-build.log ] && [ -f "$prov_bw_target_path" ] && ! [ -L "$prov_bw_target_path" ]; then
 		# Freeing a big old log takes time (tens of ms per 100 MB): rename
-		# it away and let a background rm free it while we finish.
+		# it away and let a background rm free it while we finish (the exit
+		# waits for it: nothing of ours is left behind a finished build).
 		prov_bw_old=$prov_bw_dir/.nixos-build.$$.old
 		if command mv -fT -- "$prov_bw_target_path" "$prov_bw_old" 2>/dev/null; then
 			command rm -f -- "$prov_bw_old" >/dev/null 2>&1 &
+			prov_bw_old_rm=$!
 		fi
 	fi
 	command mv -fT -- "$1" "$prov_bw_target_path"
@@ -1084,6 +1086,7 @@ prov_main() {
 	prov_bw_dir=
 	prov_bw_tmpdir=
 	prov_bw_tmplog=
+	prov_bw_old_rm=
 	prov_bw_tmpjson=
 	prov_bw_tmphist=
 	prov_bw_logfd=
@@ -1175,6 +1178,7 @@ prov_main() {
 	prov_dispatch
 	exec 5>&-
 	prov_bw_cleanup
+	[ -z "$prov_bw_old_rm" ] || wait "$prov_bw_old_rm" || :
 	exit "$prov_bw_code"
 }
 
