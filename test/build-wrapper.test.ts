@@ -371,16 +371,24 @@ test("on a terminal the builder gets one too (colours, nh/nom display); Ctrl-C t
 
 async function parallel(n: number, extraEnv: Record<string, string>, shell: Shell = dash): Promise<void> {
   const s = setup(["nixos-rebuild"]);
+  const warnings: string[] = [];
   const runs = Array.from({ length: n }, (_, i) =>
     new Promise<number | null>((resolve) => {
       const child = spawn(shell.argv[0]!, [...shell.argv.slice(1), outBin("nixos-build-wrapper"), "os", "build", "--json", "--", `--run=${i}`], { env: { ...s.env, FAKE_LINES: "200", ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
-      child.on("exit", (code) => resolve(code));
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+      child.on("close", (code) => {
+        const said = stderr.split("\n").filter((l) => /^nixos-build-wrapper: (error|warning)/.test(l));
+        if (said.length) warnings.push(`run ${i}: ${said.join(" / ")}`);
+        resolve(code);
+      });
     }),
   );
   const codes = await Promise.all(runs);
   assert.equal(codes, Array(n).fill(0));
   const h = history(s.logDir);
-  assert.is(h.length, n, "every build has its entry");
+  // What a wrapper that kept no entry said (a lock it waited for, a lost lock) is the diagnosis.
+  assert.is(h.length, n, `every build has its entry\n${warnings.join("\n")}`);
   assert.equal(h.map((r) => r.argv[r.argv.length - 1]).sort(), Array.from({ length: n }, (_, i) => `--run=${i}`).sort());
   readJson(join(s.logDir, "last-build.json"));
   assert.equal(tempFiles(s.logDir), []);
