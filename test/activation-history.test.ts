@@ -14,6 +14,7 @@ import { Machine, defaultMetadata } from "./helpers/fixture.js";
 import { runMatrix } from "./helpers/matrix.js";
 import { loadSchema, validate } from "./helpers/json-schema.js";
 import { runCommand, shells, type RunResult, type Shell } from "./helpers/shells.js";
+import { toolDir } from "./helpers/build-env.js";
 
 const stateDir = (m: Machine) => join(m.root, "var/lib/nixos-provenance");
 const historyFile = (m: Machine) => join(stateDir(m), "activation-history.json");
@@ -154,10 +155,18 @@ function writeHistory(m: Machine, entries: [number | null, number, string, numbe
   writeFileSync(historyFile(m), `[\n${entries.map(line).join(",\n")}\n]\n`);
 }
 
+/**
+ * date(1) with its clock stopped for `date +%s` (how long the newest
+ * activation has run is "now" minus its time): the shells of the matrix run
+ * one after the other, and a second ticking between two of them made their
+ * outputs differ. Any other use goes to the real date.
+ */
+const stoppedClock = toolDir([], { date: `#!/bin/sh\nif [ "$#" = 1 ] && [ "$1" = +%s ]; then printf '%s\\n' "$FAKE_NOW"; exit 0; fi\nexec /usr/bin/date "$@"\n` });
+
 test("history, previous and list read the history (newest first, how long each ran, activated dates)", () => {
   const m = machine();
   try {
-    const env = { env: { TZ: "UTC" } };
+    const env = { env: { TZ: "UTC", PATH: `${stoppedClock}:${process.env.PATH ?? "/usr/bin:/bin"}`, FAKE_NOW: "1736420000" } };
     assert.is(runMatrix(m, "nixos-metadata", ["history"], env).stdout, "no activations recorded\n");
     assert.is(runMatrix(m, "nixos-metadata", ["previous"], env).status, 1);
     writeHistory(m, [[1, 1736400000, "boot", null], [2, 1736403600, "switch", 1], [null, 1736407200, "test", 2], [3, 1736410800, "switch", null], [2, 1736414400, "switch", 3]]);
@@ -165,7 +174,7 @@ test("history, previous and list read the history (newest first, how long each r
     assert.equal(validate(docs, loadSchema("ActivationHistory")), []);
     assert.equal(docs.map((d) => [d.generation, d.action, d.previousGeneration, d.current]), [[2, "switch", 3, true], [3, "switch", null, false], [null, "test", 2, false], [2, "switch", 1, false], [1, "boot", null, false]]);
     assert.equal(docs.slice(1).map((d) => d.ranSeconds), [3600, 3600, 3600, 3600]);
-    assert.ok((docs[0]!.ranSeconds as number) > 0, "the newest runs until now");
+    assert.is(docs[0]!.ranSeconds, 1736420000 - 1736414400, "the newest runs until now");
     const text = runMatrix(m, "nixos-metadata", ["history", "-n", "2"], env).stdout.split("\n");
     assert.equal(text.length, 4);
     assert.is(text[0], `${"ACTIVATED (UTC)".padEnd(20)} ${"GEN".padEnd(6)} ${"ACTION".padEnd(7)} ${"COMMIT".padEnd(9)} ${"RAN".padEnd(9)} ${"BEFORE".padEnd(8)} FLAGS`);

@@ -897,10 +897,11 @@ prov_bw_place() {
 	if [ "$2" = last-build.log ] && [ -f "$prov_bw_target_path" ] && ! [ -L "$prov_bw_target_path" ]; then
 		# Freeing a big old log takes time (tens of ms per 100 MB): rename
 		# it away and let a background rm free it while we finish (the exit
-		# waits for it: nothing of ours is left behind a finished build).
+		# waits for it: nothing of ours is left behind a finished build; it
+		# does not get fd 9, whose open file holds the flock).
 		prov_bw_old=$prov_bw_dir/.nixos-build.$$.old
 		if command mv -fT -- "$prov_bw_target_path" "$prov_bw_old" 2>/dev/null; then
-			command rm -f -- "$prov_bw_old" >/dev/null 2>&1 &
+			command rm -f -- "$prov_bw_old" >/dev/null 2>&1 9<&- &
 			prov_bw_old_rm=$!
 		fi
 	fi
