@@ -8,7 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync, mkdirSync, symlinkSync, chmodSync, chownSync, rmSync, mkdtempSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, mkdirSync, symlinkSync, chmodSync, chownSync, rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine } from "./helpers/fixture.js";
@@ -456,6 +456,24 @@ test("kill -9 mid-write leaves the previous files whole; the next run sweeps the
   assert.is(r.status, 0, r.stderr);
   assert.is(history(s.logDir).length, n + 1);
   assert.not.ok(existsSync(join(s.logDir, ".build-history.lock.pid")) || readdirSync(s.logDir).some((f) => f.startsWith(".build-history.lock.pid")));
+
+  // Taking over a stale lock is itself locked (.takeover): while a live
+  // waiter holds that, nobody else touches the lock; a gone one's is removed.
+  const lockLinks = () => readdirSync(s.logDir).filter((f) => f.startsWith(".build-history.lock.pid")).sort();
+  symlinkSync("999999", join(s.logDir, ".build-history.lock.pid"));
+  symlinkSync(String(process.pid), join(s.logDir, ".build-history.lock.pid.takeover"));
+  const blocked = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_NO_FLOCK: "1", NIXOS_PROVENANCE_LOCK_TIMEOUT: "1", FAKE_BUILD: "fail", FAKE_EXIT: "5" });
+  assert.is(blocked.status, 5, "the build's status is kept");
+  assert.match(blocked.stderr, "held by process 999999");
+  assert.is(history(s.logDir).length, n + 1, "not recorded while another waiter takes over");
+  assert.equal(lockLinks(), [".build-history.lock.pid", ".build-history.lock.pid.takeover"], "both links left as they were");
+  assert.is(readlinkSync(join(s.logDir, ".build-history.lock.pid.takeover")), String(process.pid));
+  rmSync(join(s.logDir, ".build-history.lock.pid.takeover"));
+  symlinkSync("999998", join(s.logDir, ".build-history.lock.pid.takeover"));
+  const freed = wrap(dash, s, ["os", "build"], { NIXOS_PROVENANCE_NO_FLOCK: "1" });
+  assert.is(freed.status, 0, freed.stderr);
+  assert.is(history(s.logDir).length, n + 2, "the gone waiter's takeover and the gone holder's lock are both cleared");
+  assert.equal(lockLinks(), []);
   s.machine.cleanup();
 });
 

@@ -10,7 +10,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Machine } from "./helpers/fixture.js";
 import { shells, outBin, runArgv, type Shell } from "./helpers/shells.js";
@@ -250,6 +250,7 @@ rootTest("lock: a user who can only read the log directory cannot stall a build;
   const r = runArgv([...dash.argv, outBin("nixos-build-wrapper"), "os", "build"], { env: { ...env, NIXOS_PROVENANCE_LOCK_TIMEOUT: "1", NIXOS_PROVENANCE_NO_FLOCK: "1" } });
   assert.is(r.status, 0);
   assert.match(r.stderr, `held by process ${process.pid} (user root) for more than 1 s`);
+  assert.is(readlinkSync(join(logDir, ".build-history.lock.pid")), String(process.pid), "a live holder's lock is left as it is");
   machine.cleanup();
 });
 

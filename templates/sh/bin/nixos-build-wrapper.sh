@@ -645,16 +645,7 @@ prov_bw_lock() {
 		case $prov_bw_holder in
 		*[!0-9]*) prov_bw_holder= ;;
 		esac
-		if [ -n "$prov_bw_holder" ] && ! prov_rec_alive "$prov_bw_holder"; then
-			# Its holder is gone: move the lock away (one waiter only can),
-			# and put it back if it was not that holder's after all.
-			if command mv -T -- "$prov_bw_lockln" "$prov_bw_lockln.stale.$$" 2>/dev/null; then
-				prov_bw_ls_link "$prov_bw_lockln.stale.$$"
-				if [ "$prov_ret" != "$prov_bw_holder" ]; then
-					command mv -nT -- "$prov_bw_lockln.stale.$$" "$prov_bw_lockln" 2>/dev/null
-				fi
-				command rm -f -- "$prov_bw_lockln.stale.$$"
-			fi
+		if [ -n "$prov_bw_holder" ] && ! prov_rec_alive "$prov_bw_holder" && prov_bw_take_over "$prov_bw_holder"; then
 			continue
 		fi
 		prov_bw_tries=$((prov_bw_tries + 1))
@@ -723,6 +714,29 @@ prov_bw_flock_holder() {
 
 # prov_bw_lock_held: succeed while we still hold the lock (a symlink lock can
 # be taken over by mistake in a three-way race; a flock cannot).
+# prov_bw_take_over PID: remove the lock link when it still names PID, a
+# process that is gone. Nobody else can change that link meanwhile: a new
+# holder cannot make it (it exists), its holder is gone, and other waiters
+# are kept out by a second link, .takeover, made the same way. (Moving the
+# link away and looking afterwards could move a live holder's lock, taken
+# between the look and the move.) Status 1 when another live waiter is
+# taking over (the caller waits); a .takeover of a gone waiter is removed.
+prov_bw_take_over() {
+	if command ln -sT -- "$$" "$prov_bw_lockln.takeover" 2>/dev/null; then
+		prov_bw_ls_link "$prov_bw_lockln"
+		[ "$prov_ret" != "$1" ] || command rm -f -- "$prov_bw_lockln"
+		command rm -f -- "$prov_bw_lockln.takeover"
+		return 0
+	fi
+	prov_bw_ls_link "$prov_bw_lockln.takeover"
+	case $prov_ret in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	prov_rec_alive "$prov_ret" && return 1
+	command rm -f -- "$prov_bw_lockln.takeover"
+	return 0
+}
+
 prov_bw_lock_held() {
 	[ "$prov_bw_lockmode" = ln ] || return 0
 	prov_bw_ls_link "$prov_bw_lockln"
