@@ -17,6 +17,25 @@ prov_profiles=$prov_root/nix/var/nix/profiles
 prov_current=$prov_root/run/current-system
 prov_booted=$prov_root/run/booted-system
 
+# prov_colours: prov_c_green, prov_c_red, prov_c_yellow, prov_c_bold and
+# prov_c_off = colour sequences when stdout is a terminal (not a dumb one)
+# and NO_COLOR is unset, else all empty. On a terminal, one process makes
+# the escape character (the scripts' own bytes stay ASCII).
+prov_colours() {
+	prov_c_green=
+	prov_c_red=
+	prov_c_yellow=
+	prov_c_bold=
+	prov_c_off=
+	{ [ -t 1 ] && [ -z "${NO_COLOR-}" ] && [ "${TERM-}" != dumb ]; } || return 0
+	prov_c_esc=$(printf '\033')
+	prov_c_green="${prov_c_esc}[32m"
+	prov_c_red="${prov_c_esc}[31m"
+	prov_c_yellow="${prov_c_esc}[33m"
+	prov_c_bold="${prov_c_esc}[1m"
+	prov_c_off="${prov_c_esc}[0m"
+}
+
 prov_warn() {
 	command printf '%s: %s\n' "${prov_prog:-nixos-provenance}" "$*" >&2
 }

@@ -264,22 +264,6 @@ prov_st_last_build() {
 	done
 }
 
-prov_st_colors() {
-	if [ -t 1 ] && [ -z "${NO_COLOR-}" ]; then
-		prov_st_green=$(printf '\033[32m')
-		prov_st_red=$(printf '\033[31m')
-		prov_st_yellow=$(printf '\033[33m')
-		prov_st_bold=$(printf '\033[1m')
-		prov_st_off=$(printf '\033[0m')
-	else
-		prov_st_green=''
-		prov_st_red=''
-		prov_st_yellow=''
-		prov_st_bold=''
-		prov_st_off=''
-	fi
-}
-
 # prov_st_mark ok|bad|warn|none TEXT: one status line.
 prov_st_mark() {
 	case $1 in
@@ -294,9 +278,9 @@ prov_st_mark() {
 	prov_plain "$2"
 	# shellcheck disable=SC2059 # prov_l is one of the three escapes above
 	case $1 in
-	ok) printf "%s$prov_l%s %s\\n" "$prov_st_green" "$prov_st_off" "$prov_ret" ;;
-	bad) printf "%s$prov_l%s %s\\n" "$prov_st_red" "$prov_st_off" "$prov_ret" ;;
-	warn) printf "%s$prov_l%s %s\\n" "$prov_st_yellow" "$prov_st_off" "$prov_ret" ;;
+	ok) printf "%s$prov_l%s %s\\n" "$prov_c_green" "$prov_c_off" "$prov_ret" ;;
+	bad) printf "%s$prov_l%s %s\\n" "$prov_c_red" "$prov_c_off" "$prov_ret" ;;
+	warn) printf "%s$prov_l%s %s\\n" "$prov_c_yellow" "$prov_c_off" "$prov_ret" ;;
 	*) printf '%s %s\n' '-' "$prov_ret" ;;
 	esac
 }
@@ -309,8 +293,8 @@ prov_st_field() {
 }
 
 prov_st_human() {
-	prov_st_colors
-	printf '%s=== NixOS Build Status ===%s\n\n' "$prov_st_bold" "$prov_st_off"
+	prov_colours
+	printf '%s=== NixOS Build Status ===%s\n\n' "$prov_c_bold" "$prov_c_off"
 	printf '%s\n' 'Generation Information:'
 	prov_st_field 'Current generation' "${prov_sys_current:+g}${prov_sys_current:-unknown}"
 	prov_st_field 'Latest generation' "${prov_sys_latest:+g}${prov_sys_latest:-unknown}"
@@ -376,7 +360,7 @@ prov_st_human() {
 	fi
 	[ -n "$prov_opt_verbose" ] && prov_st_field '  Flake' "$prov_st_flake_ref"
 
-	printf '\n%s=== Summary ===%s\n' "$prov_st_bold" "$prov_st_off"
+	printf '\n%s=== Summary ===%s\n' "$prov_c_bold" "$prov_c_off"
 	case $prov_st_overall in
 	success) prov_st_mark ok 'System is healthy' ;;
 	out-of-sync) ;;

@@ -987,25 +987,17 @@ prov_bw_save() {
 }
 
 prov_bw_summary() {
-	if [ -t 1 ] && [ -z "${NO_COLOR-}" ]; then
-		prov_bw_green=$(printf '\033[32m')
-		prov_bw_red=$(printf '\033[31m')
-		prov_bw_off=$(printf '\033[0m')
-	else
-		prov_bw_green=''
-		prov_bw_red=''
-		prov_bw_off=''
-	fi
+	prov_colours
 	# The marks as octal escapes: the script's own bytes stay ASCII (yash
 	# cannot parse UTF-8 under the C locale).
 	if [ "$prov_bw_code" = 0 ]; then
-		printf '%s\342\234\223%s %s %s succeeded in %ss (%s)\n' "$prov_bw_green" "$prov_bw_off" \
+		printf '%s\342\234\223%s %s %s succeeded in %ss (%s)\n' "$prov_c_green" "$prov_c_off" \
 			"$prov_bw_target" "$prov_bw_action" "$prov_bw_duration" "$prov_bw_change"
 	elif [ -n "$prov_bw_interrupted" ]; then
-		printf '%s\342\234\227%s %s %s interrupted after %ss\n' "$prov_bw_red" "$prov_bw_off" \
+		printf '%s\342\234\227%s %s %s interrupted after %ss\n' "$prov_c_red" "$prov_c_off" \
 			"$prov_bw_target" "$prov_bw_action" "$prov_bw_duration"
 	else
-		printf '%s\342\234\227%s %s %s failed (exit %s) after %ss\n' "$prov_bw_red" "$prov_bw_off" \
+		printf '%s\342\234\227%s %s %s failed (exit %s) after %ss\n' "$prov_c_red" "$prov_c_off" \
 			"$prov_bw_target" "$prov_bw_action" "$prov_bw_code" "$prov_bw_duration"
 		if [ -n "$prov_bw_logfd" ]; then
 			# The log through its descriptor: still readable when it could

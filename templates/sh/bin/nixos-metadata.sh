@@ -668,21 +668,12 @@ prov_compare_url() {
 
 # ---- diff: source, versions, specialisations, fields, packages ----
 
-# prov_diff_colour: prov_c_* = the escape sequences of the human view, or
-# empty when stdout is no terminal or NO_COLOR is set.
+# prov_diff_colour: prov_c_arrow, and the colours of the human view
+# (prov_colours).
 prov_diff_colour() {
-	prov_c_bold=
-	prov_c_add=
-	prov_c_del=
-	prov_c_off=
 	# The scripts' bytes stay ASCII (yash reads them in the C locale too).
 	prov_c_arrow=$(printf '\342\206\222')
-	if [ -t 1 ] && [ -z "${NO_COLOR-}" ] && [ "${TERM-}" != dumb ]; then
-		prov_c_bold=$(printf '\033[1m')
-		prov_c_add=$(printf '\033[32m')
-		prov_c_del=$(printf '\033[31m')
-		prov_c_off=$(printf '\033[0m')
-	fi
+	prov_colours
 	return 0
 }
 
@@ -982,11 +973,11 @@ prov_cmd_diff() {
 	prov_diff_specs "$prov_a_specs" "$prov_md_specs"
 	for prov_l in $prov_gd_specialisationsAdded; do
 		prov_diff_count=$((prov_diff_count + 1))
-		[ -n "$prov_json" ] || { prov_clean "$prov_l" && printf '  %-16s %s+ %s%s\n' specialisation "$prov_c_add" "$prov_ret" "$prov_c_off"; }
+		[ -n "$prov_json" ] || { prov_clean "$prov_l" && printf '  %-16s %s+ %s%s\n' specialisation "$prov_c_green" "$prov_ret" "$prov_c_off"; }
 	done
 	for prov_l in $prov_gd_specialisationsRemoved; do
 		prov_diff_count=$((prov_diff_count + 1))
-		[ -n "$prov_json" ] || { prov_clean "$prov_l" && printf '  %-16s %s- %s%s\n' specialisation "$prov_c_del" "$prov_ret" "$prov_c_off"; }
+		[ -n "$prov_json" ] || { prov_clean "$prov_l" && printf '  %-16s %s- %s%s\n' specialisation "$prov_c_red" "$prov_ret" "$prov_c_off"; }
 	done
 	prov_md_each_other_field prov_diff_one
 	if [ -z "$prov_json" ] && [ "$prov_diff_count" -eq 0 ]; then
