@@ -98,6 +98,15 @@ test("activate: never writes outside its directory; every failure is one line an
     assert.is(aside.length, 1);
     assert.is(readFileSync(join(stateDir(m), aside[0]!), "utf8"), "{ not json\n");
     assert.is(records(m).length, 1);
+    // Lines are checked as JSON, not by shape: one that starts with { and
+    // ends with } but is no object is not kept (the build history's reader).
+    const shaped = `[\n{"time":"2025-01-09T05:20:00Z"}"}\n]\n`;
+    writeFileSync(historyFile(m), shaped);
+    r = activate(dash!, m, 2, "switch");
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, "was not a valid history; moved to");
+    assert.ok(readdirSync(stateDir(m)).some((f) => f.includes(".corrupt-") && readFileSync(join(stateDir(m), f), "utf8") === shaped), "the shaped line is kept aside, whole");
+    assert.is(records(m).length, 1);
     // A read-only directory (as a non-root user would see it; root ignores modes, so only when not root).
     if (process.getuid?.() !== 0) {
       chmodSync(stateDir(m), 0o555);

@@ -290,6 +290,74 @@ function recval(line, key,    p, s, i, c, out) {
 }
 '
 
+# prov_awk_history_keep: the reader of a history, a JSON array with one
+# record per line so that it can be kept in order and trimmed line by line
+# ([ / {...}, / {...} / ]): the wrapper's build history and the activation
+# history. It exits 3 when the file is not in that form or any record is
+# not a valid JSON object; otherwise, by its variable:
+#   keep=N   the last N records, each followed by a comma;
+#   whole=1  nothing: it only checks that the whole file is one JSON array
+#            (any layout: before jq converts it);
+#   last=1   the last record's generation and store path, tab-separated.
+# Run after prov_awk_record_value (recval). The check is JSON's grammar, not
+# a shape: strings (with their escapes, no raw control characters), then
+# literals and numbers, become placeholders, and arrays and objects of
+# placeholders are reduced until one value is left (or something that is
+# not JSON is).
+# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
+prov_awk_history_keep='
+BEGIN {
+	S = sprintf("%c", 1); V = sprintf("%c", 2)
+	val = "[" S V "]"
+	arr = "\\[(" val "(," val ")*)?\\]"
+	obj = "\\{(" S ":" val "(," S ":" val ")*)?\\}"
+	hex = "[0-9A-Fa-f]"
+	str = "\"([^\"\\\\" sprintf("%c", 1) "-" sprintf("%c", 31) "]|\\\\[\"\\\\/bfnrt]|\\\\u" hex hex hex hex ")*\""
+	num = "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?"
+	rest = "[^][{}:," S V "]"
+}
+function is_json(s, open,    n) {
+	if (substr(s, 1, 1) != open || index(s, S) || index(s, V)) return 0
+	gsub(str, S, s)
+	if (index(s, "\"") || index(s, "\\")) return 0
+	gsub(/true|false|null/, V, s)
+	gsub(num, V, s)
+	gsub(/[ \t\n\r]+/, "", s)
+	if (s ~ rest) return 0
+	do { n = gsub(arr, V, s); n += gsub(obj, V, s) } while (n > 0)
+	return s == V
+}
+whole { all = all $0 "\n"; next }
+NR == 1 { if ($0 != "[") bad = 1; next }
+bad { next }
+closed { if ($0 != "") bad = 1; next }
+$0 == "]" { if (n > 0 && comma) bad = 1; closed = 1; next }
+{
+	if (n > 0 && !comma) { bad = 1; next }
+	line = $0
+	comma = sub(/,$/, "", line)
+	if (!is_json(line, "{")) { bad = 1; next }
+	n++
+	if (keep > 0) ring[n % keep] = line
+	final = line
+}
+END {
+	if (whole) exit is_json(all, "[") ? 0 : 3
+	if (NR == 0) exit 0
+	if (bad || !closed) exit 3
+	if (last) {
+		if (n) {
+			path = recval(final, "storePath")
+			if (path ~ /^"/) path = substr(path, 2, length(path) - 2)
+			printf "%s\t%s\n", recval(final, "generation"), path
+		}
+		exit 0
+	}
+	start = n - keep + 1; if (start < 1) start = 1
+	for (i = start; i <= n; i++) print ring[i % keep] ","
+}
+'
+
 # prov_rec_alive PID: succeed unless PID is certainly gone. kill -0 fails
 # for another user's live process too (EPERM): only "No such process"
 # (ESRCH) means gone, so one user's sweep or lock takeover never treats

@@ -766,61 +766,6 @@ prov_bw_sweep() {
 	done
 }
 
-# The history is a JSON array with one record per line, so it can be kept
-# in order and trimmed line by line:   [ / {...}, / {...} / ]
-# prov_bw_history_awk prints the last `keep` records of a valid history,
-# each followed by a comma; it exits 3 when the file is not in that form or
-# any record is not a valid JSON object. With whole=1 it only checks that
-# the whole file is one JSON array (any layout: before jq converts it).
-# The check is JSON's grammar, not a shape: strings (with their escapes,
-# no raw control characters), then literals and numbers, become
-# placeholders, and arrays and objects of placeholders are reduced until
-# one value is left (or something that is not JSON is).
-# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
-prov_bw_history_awk='
-BEGIN {
-	S = sprintf("%c", 1); V = sprintf("%c", 2)
-	val = "[" S V "]"
-	arr = "\\[(" val "(," val ")*)?\\]"
-	obj = "\\{(" S ":" val "(," S ":" val ")*)?\\}"
-	hex = "[0-9A-Fa-f]"
-	str = "\"([^\"\\\\" sprintf("%c", 1) "-" sprintf("%c", 31) "]|\\\\[\"\\\\/bfnrt]|\\\\u" hex hex hex hex ")*\""
-	num = "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?"
-	rest = "[^][{}:," S V "]"
-}
-function is_json(s, open,    n) {
-	if (substr(s, 1, 1) != open || index(s, S) || index(s, V)) return 0
-	gsub(str, S, s)
-	if (index(s, "\"") || index(s, "\\")) return 0
-	gsub(/true|false|null/, V, s)
-	gsub(num, V, s)
-	gsub(/[ \t\n\r]+/, "", s)
-	if (s ~ rest) return 0
-	do { n = gsub(arr, V, s); n += gsub(obj, V, s) } while (n > 0)
-	return s == V
-}
-whole { all = all $0 "\n"; next }
-NR == 1 { if ($0 != "[") bad = 1; next }
-bad { next }
-closed { if ($0 != "") bad = 1; next }
-$0 == "]" { if (n > 0 && comma) bad = 1; closed = 1; next }
-{
-	if (n > 0 && !comma) { bad = 1; next }
-	line = $0
-	comma = sub(/,$/, "", line)
-	if (!is_json(line, "{")) { bad = 1; next }
-	n++
-	if (keep > 0) ring[n % keep] = line
-}
-END {
-	if (whole) exit is_json(all, "[") ? 0 : 3
-	if (NR == 0) exit 0
-	if (bad || !closed) exit 3
-	start = n - keep + 1; if (start < 1) start = 1
-	for (i = start; i <= n; i++) print ring[i % keep] ","
-}
-'
-
 # prov_bw_open_history: fd 8 = the old history, opened once by name and
 # checked to be the regular file at that name (not a link planted between
 # the check and the open, which the open would have followed).
@@ -863,15 +808,15 @@ prov_bw_write_history() {
 	prov_bw_tmphist=$prov_ret
 	printf '[\n' >&7 || return 1
 	if [ -n "$prov_bw_histfd" ]; then
-		LC_ALL=C command awk -v keep="$prov_bw_keep" "$prov_bw_history_awk" </dev/fd/8 >&7 2>/dev/null
+		LC_ALL=C command awk -v keep="$prov_bw_keep" "$prov_awk_record_value$prov_awk_history_keep" </dev/fd/8 >&7 2>/dev/null
 		case $? in
 		0) ;;
 		3)
 			prov_bw_converted=
 			if prov_bw_has jq && prov_bw_scratch &&
-				LC_ALL=C command awk -v whole=1 "$prov_bw_history_awk" </dev/fd/8 >/dev/null 2>&1 &&
+				LC_ALL=C command awk -v whole=1 "$prov_awk_record_value$prov_awk_history_keep" </dev/fd/8 >/dev/null 2>&1 &&
 				{ printf '[\n' && command jq -c '.[]' </dev/fd/8 | command sed '$!s/$/,/' && printf ']\n'; } >"$prov_bw_tmpdir/converted" 2>/dev/null &&
-				LC_ALL=C command awk -v keep="$prov_bw_keep" "$prov_bw_history_awk" <"$prov_bw_tmpdir/converted" >&7 2>/dev/null; then
+				LC_ALL=C command awk -v keep="$prov_bw_keep" "$prov_awk_record_value$prov_awk_history_keep" <"$prov_bw_tmpdir/converted" >&7 2>/dev/null; then
 				prov_bw_converted=1
 			fi
 			if [ -z "$prov_bw_converted" ]; then

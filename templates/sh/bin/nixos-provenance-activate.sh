@@ -65,46 +65,6 @@ prov_pa_unlock() {
 	fi
 }
 
-# The history's form, the build history's: `[`, one `{...},` per line,
-# `]`. Prints the last `keep` records, each followed by a comma; exits 3
-# when the file is not in that form; with `last=1` prints only the last
-# record's generation and storePath values (JSON tokens), tab-separated.
-# shellcheck disable=SC2016 # awk code: the $ are awk's, not the shell's
-prov_pa_history_awk='
-function val(line, key,    p, s, i, c, out) {
-	p = index(line, "\"" key "\":")
-	if (p == 0) return "null"
-	s = substr(line, p + length(key) + 3)
-	if (substr(s, 1, 1) != "\"") { match(s, /^[-0-9.a-z]*/); return substr(s, 1, RLENGTH) }
-	out = ""
-	for (i = 2; i <= length(s); i++) {
-		c = substr(s, i, 1)
-		if (c == "\\") { i++; out = out c substr(s, i, 1); continue }
-		if (c == "\"") break
-		out = out c
-	}
-	return out
-}
-NR == 1 { if ($0 != "[") bad = 1; next }
-bad { next }
-closed { if ($0 != "") bad = 1; next }
-$0 == "]" { closed = 1; next }
-{
-	line = $0; sub(/,$/, "", line)
-	if (line !~ /^\{.*\}$/) { bad = 1; next }
-	n++
-	if (keep > 0) ring[n % keep] = line
-	final = line
-}
-END {
-	if (NR == 0) exit 0
-	if (bad || !closed) exit 3
-	if (last) { if (n) printf "%s\t%s\n", val(final, "generation"), val(final, "storePath"); exit 0 }
-	start = n - keep + 1; if (start < 1) start = 1
-	for (i = start; i <= n; i++) print ring[i % keep] ","
-}
-'
-
 # prov_pa_find PATH: prov_ret = the highest generation whose link is PATH's
 # store path, or empty.
 prov_pa_find() {
@@ -190,7 +150,7 @@ prov_pa_write() {
 		prov_warn "not recorded: $prov_pa_hist is a directory"
 		return 1
 	elif [ -f "$prov_pa_hist" ]; then
-		if prov_pa_last=$(LC_ALL=C awk -v last=1 "$prov_pa_history_awk" "$prov_pa_hist" 2>/dev/null); then
+		if prov_pa_last=$(LC_ALL=C awk -v last=1 "$prov_awk_record_value$prov_awk_history_keep" <"$prov_pa_hist" 2>/dev/null); then
 			prov_pa_src=$prov_pa_hist
 		else
 			prov_pa_last=
@@ -206,7 +166,7 @@ prov_pa_write() {
 	prov_pa_record
 	{
 		printf '[\n' &&
-			LC_ALL=C awk -v keep="$prov_pa_keep" "$prov_pa_history_awk" "$prov_pa_src" &&
+			LC_ALL=C awk -v keep="$prov_pa_keep" "$prov_awk_record_value$prov_awk_history_keep" <"$prov_pa_src" &&
 			printf '%s\n]\n' "$prov_ret"
 	} >"$prov_pa_tmp" 2>/dev/null || {
 		rm -f -- "$prov_pa_tmp" 2>/dev/null
