@@ -129,7 +129,6 @@ function runFile(file: string): Promise<FileResult> {
 const runStarted = process.hrtime.bigint();
 
 async function main(): Promise<void> {
-  const started = runStarted;
   const previous = lastTimes();
   const size = (file: string) => statSync(join(buildTest, file)).size / 4000; // ~seconds per 4 kB, for files never timed
   const queue = testFiles(buildTest).sort((a, b) => (previous[b] ?? size(b)) - (previous[a] ?? size(a)));
@@ -139,7 +138,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: jobs }, worker));
 
-  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const wall = Number(process.hrtime.bigint() - runStarted) / 1e9;
   results.sort((a, b) => b.seconds - a.seconds);
   process.stdout.write(`\nPer file (${jobs} at a time, ${wall.toFixed(1)} s wall):\n`);
   for (const r of results) process.stdout.write(`  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}  (from ${r.startedAt.toFixed(1)} s to ${(r.startedAt + r.seconds).toFixed(1)} s)\n`);

@@ -1,9 +1,9 @@
 /** Running Nix offline: nix-instantiate as root with no daemon (NIX_REMOTE empty). */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { outerTmpdir } from "./fixture.js";
 
 export function nixInstantiate(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync("nix-instantiate", args, {
@@ -47,7 +47,7 @@ function unpacked(tarball: string, folder: string): string | null {
   const file = `${vendorDir}/${tarball}`;
   if (!existsSync(file)) return null;
   const stamp = statSync(file);
-  const dest = join(process.env.NIXPROV_OUTER_TMPDIR ?? tmpdir(), `nixos-provenance-vendor-${stamp.size}-${Math.floor(stamp.mtimeMs)}`);
+  const dest = join(outerTmpdir(), `nixos-provenance-vendor-${stamp.size}-${Math.floor(stamp.mtimeMs)}`);
   if (existsSync(join(dest, folder))) return join(dest, folder);
   // Unpack beside the destination and rename: a concurrent run never sees half a tree.
   mkdirSync(dest, { recursive: true });
